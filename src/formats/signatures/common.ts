@@ -1,0 +1,43 @@
+import { parseMessageQueue, type MessageQueueRef } from '../../model/queue.js';
+
+/** Regex fragment for a rendered MessageQueue, captured whole (parse it with `mq()`). */
+export const MQ = 'MessageQueue \\[topic=[^,\\]]*, brokerName=[^,\\]]*, queueId=-?\\d+\\]';
+
+/** Parses a captured MessageQueue; throws never, returns null on a malformed one. */
+export function mq(text: string | undefined): MessageQueueRef | null {
+  return text === undefined ? null : parseMessageQueue(text);
+}
+
+export function int(text: string | undefined): number | null {
+  if (text === undefined || text === '') return null;
+  const n = Number(text.replace(/,/g, ''));
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Non-null integer or reject the match (signature `fields` returns null). */
+export function reqInt(text: string | undefined): number {
+  const n = int(text);
+  if (n === null) throw new RejectMatch();
+  return n;
+}
+
+export class RejectMatch extends Error {}
+
+/** Wraps a fields function so a RejectMatch thrown inside becomes a null (no match). */
+export function guarded<A extends unknown[], R>(fn: (...a: A) => R): (...a: A) => R | null {
+  return (...a: A) => {
+    try {
+      return fn(...a);
+    } catch (e) {
+      if (e instanceof RejectMatch) return null;
+      throw e;
+    }
+  };
+}
+
+/** A MessageQueue or reject the match. */
+export function reqMq(text: string | undefined): MessageQueueRef {
+  const q = mq(text);
+  if (!q) throw new RejectMatch();
+  return q;
+}

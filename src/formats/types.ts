@@ -1,0 +1,97 @@
+import type { EventFieldMap, EventKind, ExceptionInfo, RmqEvent, ZoneRule } from '../model/events.js';
+import type { ResolvedZone } from '../model/time.js';
+
+/** The parts of a multi-line entry a signature may look at. */
+export interface Entry {
+  /** The message text of the entry's first line (after the layout prefix). */
+  msg: string;
+  /** Continuation lines (stack trace, embedded newlines), capped. */
+  continuation: readonly string[];
+  exception: ExceptionInfo | null;
+  level: string | null;
+  thread: string | null;
+  logger: string | null;
+}
+
+/**
+ * One line signature, lnav style: a kind, a cheap literal anchor tested before the regex, a
+ * linear-time pattern with named groups, a function from groups to the kind's typed fields, and
+ * real sample lines (full lines, from the catalog) that a generic test checks.
+ */
+export interface Signature<K extends EventKind> {
+  /** Stable id, unique in its table: `client.fetch-offset-failed`. */
+  id: string;
+  kind: K;
+  /** A literal every matching message contains; checked with `includes` before the regex. */
+  anchor: string;
+  pattern: RegExp;
+  /** Typed fields from the named groups; null rejects the match (the next signature is tried). */
+  fields: (g: Record<string, string>, entry: Entry) => EventFieldMap[K] | null;
+  /** Full log lines (prefix included), each from the catalog; continuation lines after `\n`. */
+  samples: string[];
+  /** Catalog section the format comes from. */
+  ref: string;
+}
+
+export type AnySignature = { [K in EventKind]: Signature<K> }[EventKind];
+
+/** Identity helper that keeps each table entry's kind and fields tied together. */
+export function sig<K extends EventKind>(s: Signature<K>): AnySignature {
+  return s as unknown as AnySignature;
+}
+
+/** What ingest knows about a file before parsing it. */
+export interface FileContext {
+  file: string;
+  host: string | null;
+  /** Zone for layouts that print host-local time. */
+  hostZone: ResolvedZone;
+  hostZoneRule: ZoneRule;
+  /** Year for layouts without one (`MM-dd`). */
+  yearHint: number;
+  /** The file's modification time, when known (snapshot files carry no time of their own). */
+  fileMtimeMs: number | null;
+  /** Named-group regex for the users' own consumer logs (`--consume-pattern`). */
+  consumePattern: RegExp | null;
+}
+
+/** Per-file line accounting. total = recognised + unrecognised + continuation + skipped, always. */
+export interface LineCounts {
+  total: number;
+  recognised: number;
+  unrecognised: number;
+  continuation: number;
+  skipped: number;
+}
+
+export interface ParseSink {
+  event(e: RmqEvent): void;
+  /** A line no signature explains; `sample` is kept for the report (first few per file). */
+  unrecognised(lineNo: number, text: string): void;
+  counts: LineCounts;
+  /** The host the content revealed (a client id), when the path did not. */
+  hostFromContent(host: string): void;
+  /** First/last instants and the zone rule actually applied. */
+  instant(ms: number, zone: ZoneRule): void;
+}
+
+export interface LineParser {
+  line(text: string, lineNo: number): void;
+  end(): void;
+}
+
+export interface SniffResult {
+  score: number;
+  /** Format-specific variant decided from the head, e.g. `seconds-as-fraction`. */
+  variant?: string;
+}
+
+export interface Format {
+  id: string;
+  title: string;
+  /** `GMT+8` when the layout pins the zone, `host` when it prints host-local time, `embedded` for documents. */
+  zone: 'GMT+8' | 'host' | 'embedded';
+  /** Confidence 0..1 that the head (first lines, CR stripped) is this format. */
+  sniff(head: readonly string[], fileName: string): SniffResult;
+  createParser(ctx: FileContext, sink: ParseSink, variant: string | undefined): LineParser;
+}
