@@ -205,8 +205,11 @@ export interface EventFieldMap {
     origin: string;
   };
 
-  /** A recognised line that matters only as context (stats, routine start-up lines). */
-  'info': { topic: string };
+  /**
+   * A recognised line that matters only as context (stats, routine start-up lines, route
+   * updates): `what` names the line (the signature's short name), `detail` the salient value.
+   */
+  'info': { what: string; detail: string | null };
 }
 
 export type EventKind = keyof EventFieldMap;
