@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import type { Readable } from 'node:stream';
-import { createRequire } from 'node:module';
 import { registerInputs } from './inputs.js';
 import { registerFormats } from './formats.js';
 import { UsageError } from './options.js';
+import { registerAnalyze } from './analyze.js';
+import { registerExplain, registerTimeline } from './explain.js';
+import { VERSION } from './version.js';
 
 export interface Io {
   out(text: string): void;
@@ -13,8 +15,7 @@ export interface Io {
   isTTY: boolean;
 }
 
-const require = createRequire(import.meta.url);
-export const VERSION: string = (require('../../../package.json') as { version: string }).version;
+export { VERSION };
 
 export function buildProgram(io: Io): Command {
   const program = new Command();
@@ -25,6 +26,9 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  registerAnalyze(program, io);
+  registerExplain(program, io);
+  registerTimeline(program, io);
   registerInputs(program, io);
   registerFormats(program, io);
   return program;

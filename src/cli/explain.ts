@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { queueKeyString } from '../correlate/index.js';
+import { formatInstant } from '../model/time.js';
+import { describeEvent } from '../report/describe.js';
+import { incidentMarkdown } from '../report/render-markdown.js';
+import { makeChalk, renderIncident } from '../report/render-text.js';
+import { neutralize } from '../report/sanitize.js';
+import { addReportOptions, colorWanted, runAnalysis, type RawAnalyzeOptions } from './analyze.js';
+import type { Io } from './main.js';
+import { UsageError } from './options.js';
+
+export function registerExplain(program: Command, io: Io): void {
+  addReportOptions(
+    program
+      .command('explain')
+      .description("one message's story: where it was stored, every delivery, and the incident that explains a re-delivery")
+      .argument('<messageId>', 'the client msgId (UNIQ_KEY, 32 hex chars)')
+      .argument('<paths...>', 'files, directories, bundles, or -'),
+    ['text', 'json', 'markdown'],
+  ).action(async (messageId: string, paths: string[], o: RawAnalyzeOptions) => {
+    if (!/^[0-9A-Fa-f]{32}(?:[0-9A-Fa-f]{24})?$/.test(messageId)) throw new UsageError(`"${messageId}" is not a message id (32 or 56 hex characters)`);
+    const a = await runAnalysis(paths, o, io, ['text', 'json', 'markdown']);
+    if (!a) return;
+    const id = messageId.toUpperCase();
+    const entry = a.context.ledger.get(id);
+    const redelivery = a.report.redeliveries.find((r) => r.messageId === id) ?? null;
+    const incident = redelivery ? a.report.incidents.find((i) => i.id === redelivery.incidentId) ?? null : a.report.incidents.find((i) => i.messageIds.includes(id)) ?? null;
+    const dismissed = a.report.dismissed.find((d) => d.messageId === id) ?? null;
+    if (o.format === 'json') {
+      io.out(
+        JSON.stringify(
+          {
+            messageId: id,
+            found: entry !== undefined,
+            copies: (entry?.copies ?? []).map((c) => ({ offsetMsgId: c.offsetMsgId, brokerName: c.brokerName, storeHost: c.storeHost, queueId: c.queueId, queueOffset: c.queueOffset, source: { file: c.event.file, line: c.event.line } })),
+            deliveries: (entry?.deliveries ?? []).map((d) => ({ time: formatInstant(d.time, a.tz), group: d.group, client: d.client, retryTimes: d.retryTimes, success: d.success, source: { file: d.event.file, line: d.event.line } })),
+            redelivery,
+            incident,
+            dismissed,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+      return;
+    }
+    const c = makeChalk(colorWanted(o.color, io));
+    const out: string[] = [];
+    if (!entry) {
+      out.push(`message ${id}: not seen in any trace, consume log or stored-copy listing of the bundle.`);
+      out.push('Add its message trace (mqadmin queryMsgTraceById, dashboard export) or use --consume-pattern for your own consumer logs.');
+      io.out(out.join('\n') + '\n');
+      return;
+    }
+    out.push(c.bold(`message ${id}`));
+    for (const cp of entry.copies) out.push(`  stored: ${cp.brokerName ?? cp.storeHost ?? '?'} queue ${cp.queueId ?? '?'} offset ${cp.queueOffset ?? '?'} (offsetMsgId ${cp.offsetMsgId ?? '?'})  ${c.dim(`${neutralize(cp.event.file)}:${cp.event.line}`)}`);
+    for (const d of entry.deliveries) {
+      out.push(`  delivered: ${formatInstant(d.time, a.tz)} group ${d.group ?? '?'} client ${d.client ?? '?'}${d.retryTimes ? ` retry ${d.retryTimes}` : ''}${d.success === false ? ' (failed)' : ''}  ${c.dim(`${neutralize(d.event.file)}:${d.event.line}`)}`);
+    }
+    if (dismissed) out.push('', `not a duplicate: ${dismissed.reason}`);
+    if (incident) {
+      out.push('');
+      if (o.format === 'markdown') out.push(...incidentMarkdown(incident));
+      else out.push(...renderIncident(incident, c));
+    } else if (!dismissed) out.push('', 'consumed once: no re-delivery.');
+    io.out(out.join('\n') + '\n');
+  });
+}
+
+export function registerTimeline(program: Command, io: Io): void {
+  addReportOptions(
+    program
+      .command('timeline')
+      .description('per-queue timeline: ownership (rebalance, locks), consume position (commits, corrections, regressions), faults, deliveries')
+      .argument('<paths...>', 'files, directories, bundles, or -')
+      .option('--group <group>', 'only this consumer group')
+      .option('--queue <broker:queueId>', 'only this queue, e.g. broker-b:0'),
+    ['text', 'json'],
+  ).action(async (paths: string[], o: RawAnalyzeOptions & { group?: string; queue?: string }) => {
+    let qf: { broker: string; id: number } | null = null;
+    if (o.queue !== undefined) {
+      const m = /^(.+):(\d+)$/.exec(o.queue);
+      if (!m) throw new UsageError(`--queue expects BROKER:QUEUEID, e.g. broker-b:0, got "${o.queue}"`);
+      qf = { broker: m[1]!, id: Number(m[2]) };
+    }
+    const a = await runAnalysis(paths, o, io, ['text', 'json']);
+    if (!a) return;
+    const timelines = [...a.context.queues.values()]
+      .filter((t) => (o.group === undefined || t.key.group === o.group) && (qf === null || (t.key.brokerName === qf.broker && t.key.queueId === qf.id)))
+      .sort((x, y) => (queueKeyString(x.key) < queueKeyString(y.key) ? -1 : 1));
+    if (o.format === 'json') {
+      io.out(
+        JSON.stringify(
+          timelines.map((t) => ({
+            ...t.key,
+            entries: t.entries.map((e) => ({ time: formatInstant(e.event.instant, a.tz), host: e.host, role: e.role, kind: e.event.kind, what: describeEvent(e.event), file: e.event.file, line: e.event.line, text: e.event.raw })),
+          })),
+          null,
+          2,
+        ) + '\n',
+      );
+      return;
+    }
+    const c = makeChalk(colorWanted(o.color, io));
+    const out: string[] = [];
+    if (timelines.length === 0) out.push('no queue matches');
+    for (const t of timelines) {
+      out.push(c.bold(`${t.key.group}  ${t.key.topic}  ${t.key.brokerName}:${t.key.queueId}`) + c.dim(`  (${t.entries.length} entries)`));
+      for (const e of t.entries) {
+        out.push(`  ${c.cyan(formatInstant(e.event.instant, a.tz).slice(0, 23).replace('T', ' '))} ${c.magenta((e.host ?? '?').padEnd(12))} ${e.role.padEnd(9)} ${neutralize(describeEvent(e.event))}  ${c.dim(`${neutralize(e.event.file)}:${e.event.line}`)}`);
+      }
+      out.push('');
+    }
+    io.out(out.join('\n') + '\n');
+  });
+}

@@ -1,0 +1,347 @@
+import type { EventKind, EventOf, RmqEvent } from '../model/events.js';
+import { remoteOfException } from '../formats/text.js';
+import { hostOfAddr, hostOfClientId, type MessageQueueRef, type MessageRef } from '../model/queue.js';
+
+/** A consumer queue: `(group, topic, brokerName, queueId)`. */
+export interface QueueKey {
+  group: string;
+  topic: string;
+  brokerName: string;
+  queueId: number;
+}
+
+export function queueKeyString(q: QueueKey): string {
+  return `${q.group}|${q.topic}|${q.brokerName}|${q.queueId}`;
+}
+
+export type TimelineRole = 'ownership' | 'position' | 'fault' | 'delivery';
+
+export interface TimelineEntry {
+  event: RmqEvent;
+  role: TimelineRole;
+  /** The host the entry is about (the client for client lines, the committing client for broker regressions). */
+  host: string | null;
+}
+
+export interface QueueTimeline {
+  key: QueueKey;
+  id: string;
+  entries: TimelineEntry[];
+}
+
+/** One client delivery of a message (trace, consume-pattern line, consume failure, dropped pq). */
+export interface Delivery {
+  group: string | null;
+  client: string | null;
+  time: number;
+  retryTimes: number | null;
+  success: boolean | null;
+  queueOffset: number | null;
+  brokerName: string | null;
+  queueId: number | null;
+  topic: string | null;
+  event: RmqEvent;
+}
+
+/** One stored copy of a message (trace Pub, queryMsgById). */
+export interface StoredCopy {
+  offsetMsgId: string | null;
+  brokerName: string | null;
+  storeHost: string | null;
+  queueId: number | null;
+  queueOffset: number | null;
+  topic: string | null;
+  event: RmqEvent;
+}
+
+export interface LedgerEntry {
+  msgId: string;
+  copies: StoredCopy[];
+  deliveries: Delivery[];
+}
+
+/**
+ * Everything the rules look at: the ordered events, per-kind indexes, broker names, queue
+ * timelines, the message ledger and the clock-skew tolerance. Built once from the event stream.
+ */
+export interface Context {
+  events: readonly RmqEvent[];
+  /** Events of one kind, in time order. */
+  of<K extends EventKind>(kind: K): readonly EventOf<K>[];
+  brokers: BrokerDirectory;
+  queues: Map<string, QueueTimeline>;
+  ledger: Map<string, LedgerEntry>;
+  /** Max clock disagreement tolerated when matching events across hosts (ms). */
+  skewMs: number;
+  /** Estimated skew per host pair (`client>broker` → ms, broker minus client), where paired events allow. */
+  skewEstimates: Map<string, number>;
+  /** Hosts that contributed at least one file, by role. */
+  hosts: { clients: Set<string>; brokers: Set<string> };
+  /** Queue key of an event (group resolved for lines that do not print it), or null. */
+  queueOf(e: RmqEvent): QueueKey | null;
+}
+
+/** brokerName ↔ address, learned from heartbeat lines, boot lines and routes. */
+export class BrokerDirectory {
+  private nameByHost = new Map<string, string>();
+  private addrByName = new Map<string, string>();
+
+  learn(name: string, addr: string): void {
+    const host = hostOfAddr(addr) ?? addr.replace(/:\d+$/, '');
+    if (!this.nameByHost.has(host)) this.nameByHost.set(host, name);
+    if (!this.addrByName.has(name)) this.addrByName.set(name, addr.replace(/^\//, ''));
+  }
+
+  nameOfHost(host: string | null): string | null {
+    if (!host) return null;
+    return this.nameByHost.get(host) ?? null;
+  }
+
+  addrOf(name: string): string | null {
+    return this.addrByName.get(name) ?? null;
+  }
+
+  hostOf(name: string): string | null {
+    const a = this.addrByName.get(name);
+    return a ? hostOfAddr(a) : null;
+  }
+}
+
+const CLIENT_KINDS = new Set<EventKind>([
+  'rebalance-result', 'queue-added', 'queue-removed', 'offset-persist', 'fetch-offset-failed', 'first-pull-offset',
+  'pull-offset-illegal', 'pull-offset-fixed', 'heartbeat-ok', 'heartbeat-failed', 'client-start', 'consume-failed',
+]);
+
+export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number }): Context {
+  const byKind = new Map<EventKind, RmqEvent[]>();
+  for (const e of events) {
+    let list = byKind.get(e.kind);
+    if (!list) byKind.set(e.kind, (list = []));
+    list.push(e);
+  }
+  const of = <K extends EventKind>(kind: K): readonly EventOf<K>[] => (byKind.get(kind) ?? []) as unknown as EventOf<K>[];
+
+  const brokers = new BrokerDirectory();
+  for (const e of of('broker-start')) brokers.learn(e.fields.brokerName, e.fields.brokerAddr);
+  for (const e of of('heartbeat-ok')) brokers.learn(e.fields.brokerName, e.fields.brokerAddr);
+  for (const e of of('heartbeat-failed')) if (e.fields.brokerName && e.fields.brokerAddr) brokers.learn(e.fields.brokerName, e.fields.brokerAddr);
+  for (const e of of('route-change')) if (e.fields.brokerName && e.fields.brokerAddr) brokers.learn(e.fields.brokerName, e.fields.brokerAddr);
+  for (const e of of('trace-publication')) if (e.fields.brokerName && e.fields.storeHost) brokers.learn(e.fields.brokerName, e.fields.storeHost);
+  // An offset read that failed names the queue's broker and, in its exception, the address it called.
+  for (const e of of('fetch-offset-failed')) {
+    const remote = remoteOfException(e.exception);
+    if (remote) brokers.learn(e.fields.mq.brokerName, remote);
+  }
+
+  const hosts = { clients: new Set<string>(), brokers: new Set<string>() };
+  for (const e of events) if (e.host && CLIENT_KINDS.has(e.kind)) hosts.clients.add(e.host);
+  for (const k of ['offset-regression', 'pull-offset-corrected', 'channel-expired', 'channel-closed', 'consumer-registered', 'broker-start', 'lock'] as const) {
+    for (const e of of(k)) {
+      if (!e.host) continue;
+      if (k === 'lock' && (e as EventOf<'lock'>).fields.side !== 'broker') continue;
+      hosts.brokers.add(e.host);
+    }
+  }
+
+  // Which group a host consumes a topic with: for lines that print an mq but no group.
+  const groupsByHostTopic = new Map<string, Set<string>>();
+  const noteGroup = (host: string | null, topic: string, group: string): void => {
+    const k = `${host ?? '?'}|${topic}`;
+    let s = groupsByHostTopic.get(k);
+    if (!s) groupsByHostTopic.set(k, (s = new Set()));
+    s.add(group);
+  };
+  for (const e of of('rebalance-result')) noteGroup(e.host, e.fields.topic, e.fields.group);
+  for (const e of of('queue-added')) noteGroup(e.host, e.fields.mq.topic, e.fields.group);
+  for (const e of of('offset-persist')) noteGroup(e.host, e.fields.mq.topic, e.fields.group);
+  const groupFor = (host: string | null, topic: string): string | null => {
+    const s = groupsByHostTopic.get(`${host ?? '?'}|${topic}`);
+    return s && s.size === 1 ? [...s][0]! : null;
+  };
+
+  const fromMq = (group: string | null, mq: MessageQueueRef): QueueKey | null =>
+    group ? { group, topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId } : null;
+
+  const queueOf = (e: RmqEvent): QueueKey | null => {
+    switch (e.kind) {
+      case 'queue-added':
+      case 'queue-removed':
+      case 'queue-add-failed':
+      case 'offset-persist':
+      case 'first-pull-offset':
+      case 'pull-offset-illegal':
+      case 'pull-offset-fixed':
+        return fromMq(e.fields.group, e.fields.mq);
+      case 'fetch-offset-failed':
+        return fromMq(groupFor(e.host, e.fields.mq.topic), e.fields.mq);
+      case 'lock':
+        return e.fields.mq ? fromMq(e.fields.group ?? groupFor(e.host, e.fields.mq.topic), e.fields.mq) : null;
+      case 'dropped-without-result':
+        return fromMq(groupFor(e.host, e.fields.mq.topic), e.fields.mq);
+      case 'offset-regression': {
+        const b = brokers.nameOfHost(e.host);
+        return b ? { group: e.fields.group, topic: e.fields.topic, brokerName: b, queueId: e.fields.queueId } : null;
+      }
+      case 'offset-snapshot': {
+        const b = e.fields.brokerName ?? brokers.nameOfHost(e.host);
+        return b && e.fields.group ? { group: e.fields.group, topic: e.fields.topic, brokerName: b, queueId: e.fields.queueId } : null;
+      }
+      case 'expired-send-back': {
+        const b = brokers.nameOfHost(hostOfAddr(e.fields.storeHost));
+        const g = groupFor(e.host, e.fields.topic);
+        return b && g ? { group: g, topic: e.fields.topic, brokerName: b, queueId: e.fields.queueId } : null;
+      }
+      case 'trace-delivery':
+        return e.fields.group && e.fields.topic && e.fields.brokerName && e.fields.queueId !== null
+          ? { group: e.fields.group, topic: e.fields.topic, brokerName: e.fields.brokerName, queueId: e.fields.queueId }
+          : null;
+      default:
+        return null;
+    }
+  };
+
+  const queues = new Map<string, QueueTimeline>();
+  const addToQueue = (key: QueueKey, entry: TimelineEntry): void => {
+    const id = queueKeyString(key);
+    let t = queues.get(id);
+    if (!t) queues.set(id, (t = { key, id, entries: [] }));
+    t.entries.push(entry);
+  };
+  for (const e of events) {
+    const key = queueOf(e);
+    if (key) {
+      const role: TimelineRole =
+        e.kind === 'queue-added' || e.kind === 'queue-removed' || e.kind === 'queue-add-failed' || e.kind === 'lock'
+          ? 'ownership'
+          : e.kind === 'fetch-offset-failed'
+            ? 'fault'
+            : e.kind === 'trace-delivery' || e.kind === 'dropped-without-result'
+              ? 'delivery'
+              : 'position';
+      const host = e.kind === 'offset-regression' ? hostOfAddr(e.fields.clientHost) : e.host;
+      addToQueue(key, { event: e, role, host });
+    }
+    if (e.kind === 'rebalance-result') {
+      // A rebalance result names every queue the client now owns: an ownership entry for each.
+      for (const mq of e.fields.queues) {
+        const k = fromMq(e.fields.group, mq);
+        if (k) addToQueue(k, { event: e, role: 'ownership', host: e.host });
+      }
+    }
+  }
+
+  const ledger = buildLedger(events, of, brokers);
+  const skewEstimates = estimateSkew(of('offset-persist'), of('offset-regression'));
+  return { events, of, brokers, queues, ledger, skewMs: opts.skewMs, skewEstimates, hosts, queueOf };
+}
+
+function buildLedger(
+  events: readonly RmqEvent[],
+  of: <K extends EventKind>(kind: K) => readonly EventOf<K>[],
+  brokers: BrokerDirectory,
+): Map<string, LedgerEntry> {
+  const ledger = new Map<string, LedgerEntry>();
+  const entry = (msgId: string): LedgerEntry => {
+    let l = ledger.get(msgId);
+    if (!l) ledger.set(msgId, (l = { msgId, copies: [], deliveries: [] }));
+    return l;
+  };
+  for (const e of of('trace-publication')) {
+    const l = entry(e.fields.msgId);
+    // The same stored copy may be reported by several exports (trace body, mqadmin): keep one.
+    const dup = l.copies.find((c) => sameCopy(c, e.fields.offsetMsgId, e.fields.queueOffset, e.fields.brokerName ?? brokers.nameOfHost(hostOfAddr(e.fields.storeHost ?? ''))));
+    if (dup) continue;
+    l.copies.push({
+      offsetMsgId: e.fields.offsetMsgId,
+      brokerName: e.fields.brokerName ?? brokers.nameOfHost(hostOfAddr(e.fields.storeHost ?? '')),
+      storeHost: e.fields.storeHost,
+      queueId: e.fields.queueId,
+      queueOffset: e.fields.queueOffset,
+      topic: e.fields.topic,
+      event: e,
+    });
+  }
+  for (const e of of('trace-delivery')) {
+    const l = entry(e.fields.msgId);
+    const client = e.fields.client ?? e.host;
+    // One consumption can be exported twice (trace body and mqadmin): same group, client, second.
+    const dup = l.deliveries.find(
+      (d) => d.group === e.fields.group && d.client === client && Math.abs(d.time - e.instant) < 1500 && d.retryTimes === e.fields.retryTimes,
+    );
+    if (dup) continue;
+    l.deliveries.push({
+      group: e.fields.group,
+      client,
+      time: e.instant,
+      retryTimes: e.fields.retryTimes,
+      success: e.fields.success,
+      queueOffset: e.fields.queueOffset,
+      brokerName: e.fields.brokerName,
+      queueId: e.fields.queueId,
+      topic: e.fields.topic,
+      event: e,
+    });
+  }
+  const fromMessages = (e: RmqEvent, msgs: MessageRef[], group: string | null, success: boolean | null): void => {
+    for (const m of msgs) {
+      if (!m.msgId) continue;
+      const l = entry(m.msgId);
+      if (l.deliveries.some((d) => d.event === e)) continue;
+      l.deliveries.push({
+        group,
+        client: e.host,
+        time: e.instant,
+        retryTimes: m.reconsumeTimes,
+        success,
+        queueOffset: m.queueOffset,
+        brokerName: m.brokerName,
+        queueId: m.queueId,
+        topic: m.topic,
+        event: e,
+      });
+    }
+  };
+  for (const e of of('consume-failed')) fromMessages(e, e.fields.messages, e.fields.group, false);
+  for (const e of of('dropped-without-result')) fromMessages(e, e.fields.messages, null, null);
+  void events;
+  return ledger;
+}
+
+function sameCopy(c: StoredCopy, offsetMsgId: string | null, queueOffset: number | null, brokerName: string | null): boolean {
+  if (c.offsetMsgId && offsetMsgId) return c.offsetMsgId === offsetMsgId;
+  return c.queueOffset !== null && c.queueOffset === queueOffset && c.brokerName === brokerName;
+}
+
+/**
+ * Clock skew between a client host and a broker host, from pairs of (client persists offset V
+ * for queue q at tc, broker warns that clientHost committed V for q at tb): skew = tb − tc.
+ * The median per host pair; brokers print seconds, so estimates are ±1 s.
+ */
+function estimateSkew(persists: readonly EventOf<'offset-persist'>[], regressions: readonly EventOf<'offset-regression'>[]): Map<string, number> {
+  const samples = new Map<string, number[]>();
+  for (const r of regressions) {
+    const client = hostOfAddr(r.fields.clientHost);
+    if (!client || !r.host) continue;
+    let best: number | null = null;
+    for (const p of persists) {
+      if (p.host !== client || p.fields.offset !== r.fields.requestOffset || p.fields.mq.queueId !== r.fields.queueId) continue;
+      if (p.fields.mq.topic !== r.fields.topic || p.fields.group !== r.fields.group) continue;
+      const d = r.instant - p.instant;
+      if (Math.abs(d) > 120_000) continue;
+      if (best === null || Math.abs(d) < Math.abs(best)) best = d;
+    }
+    if (best === null) continue;
+    const k = `${client}>${r.host}`;
+    let list = samples.get(k);
+    if (!list) samples.set(k, (list = []));
+    list.push(best);
+  }
+  const out = new Map<string, number>();
+  for (const [k, list] of samples) {
+    list.sort((a, b) => a - b);
+    out.set(k, list[Math.floor(list.length / 2)]!);
+  }
+  return out;
+}
+
+export { hostOfAddr, hostOfClientId };

@@ -1,0 +1,122 @@
+import type { Context, QueueKey } from '../correlate/index.js';
+import { queueKeyString } from '../correlate/index.js';
+import type { EventKind, EventOf, RmqEvent } from '../model/events.js';
+import { hostOfAddr, mqLabel } from '../model/queue.js';
+import type { ChainLink } from './types.js';
+
+/** Shared evidence queries the rules build their chains from. */
+
+export const MINUTE = 60_000;
+
+export function link(event: RmqEvent, what: string): ChainLink {
+  return { event, what };
+}
+
+export function sameQueue(a: QueueKey | null, b: QueueKey | null): boolean {
+  return a !== null && b !== null && queueKeyString(a) === queueKeyString(b);
+}
+
+export function queueLabel(q: QueueKey): string {
+  return `${q.group} ${q.topic} ${mqLabel({ topic: q.topic, brokerName: q.brokerName, queueId: q.queueId })}`;
+}
+
+/** Events of a kind on one host within [from, to] (inclusive). */
+export function onHost<K extends EventKind>(ctx: Context, kind: K, host: string | null, from: number, to: number): EventOf<K>[] {
+  if (!host) return [];
+  return ctx.of(kind).filter((e) => e.host === host && e.instant >= from && e.instant <= to);
+}
+
+/** Events of a kind that belong to a queue, within [from, to]. */
+export function onQueue<K extends EventKind>(ctx: Context, kind: K, q: QueueKey, from: number, to: number): EventOf<K>[] {
+  return ctx.of(kind).filter((e) => e.instant >= from && e.instant <= to && sameQueue(ctx.queueOf(e), q));
+}
+
+/**
+ * The network-fault episode on a host that leads up to `t`: timeouts and connection failures
+ * chained with gaps of at most `gapMs`. Returns its first event and its size.
+ */
+export function faultEpisode(ctx: Context, host: string | null, t: number, gapMs = 30 * MINUTE): { first: RmqEvent; count: number; remotes: Set<string> } | null {
+  if (!host) return null;
+  const faults: RmqEvent[] = [
+    ...ctx.of('remote-timeout').filter((e) => e.host === host && e.instant <= t + ctx.skewMs),
+    ...ctx.of('connection-failure').filter((e) => e.host === host && e.instant <= t + ctx.skewMs),
+  ].sort((a, b) => a.instant - b.instant || a.seq - b.seq);
+  if (faults.length === 0) return null;
+  let i = faults.length - 1;
+  if (t - faults[i]!.instant > gapMs) return null;
+  while (i > 0 && faults[i]!.instant - faults[i - 1]!.instant <= gapMs) i--;
+  const remotes = new Set<string>();
+  for (let j = i; j < faults.length; j++) {
+    const e = faults[j]!;
+    if ((e.kind === 'remote-timeout' || e.kind === 'connection-failure') && e.fields.remote) remotes.add(e.fields.remote);
+  }
+  return { first: faults[i]!, count: faults.length - i, remotes };
+}
+
+/** Highest offset a queue is known to have reached before `t` (client persists, snapshots, broker store offsets). */
+export function positionBefore(ctx: Context, q: QueueKey, t: number): { offset: number; event: RmqEvent } | null {
+  let best: { offset: number; event: RmqEvent } | null = null;
+  const consider = (offset: number, event: RmqEvent): void => {
+    if (best === null || offset > best.offset) best = { offset, event };
+  };
+  for (const e of onQueue(ctx, 'offset-persist', q, 0, t)) consider(e.fields.offset, e);
+  for (const e of onQueue(ctx, 'offset-regression', q, 0, t)) consider(e.fields.storeOffset, e);
+  for (const e of onQueue(ctx, 'offset-snapshot', q, 0, t)) consider(e.fields.consumerOffset, e);
+  return best;
+}
+
+/** Highest offset committed for a queue after `t` (proves how far re-consumption went). */
+export function positionAfter(ctx: Context, q: QueueKey, t: number, until = Number.POSITIVE_INFINITY): { offset: number; event: RmqEvent } | null {
+  let best: { offset: number; event: RmqEvent } | null = null;
+  for (const e of onQueue(ctx, 'offset-persist', q, t, until)) if (best === null || e.fields.offset > best.offset) best = { offset: e.fields.offset, event: e };
+  return best;
+}
+
+/** The first line after `t` that shows a client consuming the queue from a given offset or below. */
+export function consumptionFrom(ctx: Context, q: QueueKey, t: number, offset: number): RmqEvent[] {
+  const out: RmqEvent[] = [];
+  for (const e of onQueue(ctx, 'first-pull-offset', q, t, Number.POSITIVE_INFINITY)) if (e.fields.newOffset <= offset && e.fields.newOffset >= 0) out.push(e);
+  for (const e of onQueue(ctx, 'queue-added', q, t, Number.POSITIVE_INFINITY)) if (e.fields.nextOffset !== null && e.fields.nextOffset <= offset && e.fields.nextOffset >= 0) out.push(e);
+  return out.sort((a, b) => a.instant - b.instant);
+}
+
+/** Deliveries of messages stored in a queue's offset range after `t`, from the ledger. */
+export function redeliveredMessages(ctx: Context, q: QueueKey, from: number, to: number, after: number): { msgId: string; event: RmqEvent }[] {
+  const out: { msgId: string; event: RmqEvent }[] = [];
+  for (const entry of ctx.ledger.values()) {
+    const copy = entry.copies.find((c) => c.brokerName === q.brokerName && c.queueId === q.queueId && c.queueOffset !== null && c.queueOffset >= from && c.queueOffset <= to && (c.topic === null || c.topic === q.topic));
+    const inQueue = (d: (typeof entry.deliveries)[number]): boolean =>
+      d.queueOffset !== null ? d.brokerName === q.brokerName && d.queueId === q.queueId && d.queueOffset >= from && d.queueOffset <= to : copy !== undefined;
+    const later = entry.deliveries.filter((d) => d.time >= after - ctx.skewMs && (d.group === null || d.group === q.group) && inQueue(d));
+    if (later.length > 0) out.push({ msgId: entry.msgId, event: later[0]!.event });
+  }
+  return out;
+}
+
+/** Broker hosts and client hosts missing from the bundle, as "where to get it" sentences. */
+export function missingLogs(ctx: Context, need: { clients?: (string | null)[]; brokerNames?: string[] }): string[] {
+  const out: string[] = [];
+  for (const c of need.clients ?? []) {
+    if (c && !ctx.hosts.clients.has(c)) out.push(`no rocketmq_client.log from ${c}`);
+  }
+  for (const b of need.brokerNames ?? []) {
+    const host = ctx.brokers.hostOf(b);
+    if (!host || !ctx.hosts.brokers.has(host)) out.push(`no broker.log from ${b}${host ? ` (${host})` : ''}`);
+  }
+  return out;
+}
+
+export function clientOf(addr: string): string | null {
+  return hostOfAddr(addr);
+}
+
+export function uniqueEvents(links: ChainLink[]): ChainLink[] {
+  const seen = new Set<RmqEvent>();
+  const out: ChainLink[] = [];
+  for (const l of links) {
+    if (seen.has(l.event)) continue;
+    seen.add(l.event);
+    out.push(l);
+  }
+  return out.sort((a, b) => a.event.instant - b.event.instant || a.event.seq - b.event.seq);
+}

@@ -1,0 +1,71 @@
+import type { Context } from '../../correlate/index.js';
+import { hostOfAddr } from '../../model/queue.js';
+import { consumptionFrom, link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, redeliveredMessages, uniqueEvents } from '../evidence.js';
+import type { ChainLink, IncidentDraft, Rule } from '../types.js';
+
+/**
+ * The broker accepted a commit lower than what it stored (`[NOTIFYME]update consumer offset less
+ * than store`) and no more specific rule proves why: a stale ex-owner, two owners of one queue, a
+ * ghost consumer or continuous rebalance. The committing client is named by the broker line.
+ */
+export const offsetRegression: Rule = {
+  meta: {
+    code: 'offset-regression',
+    title: 'A client committed an offset lower than the broker had; the trigger is not proven',
+    description:
+      'The broker logged [NOTIFYME]update consumer offset less than store: it overwrote the stored consume offset with a lower one, so the offsets in between were delivered again. The bundle does not prove why the committing client was behind (stale ex-owner after a rebalance, two clients owning the queue, continuous rebalance).',
+    remediation:
+      'Look at the committing client (clientHost) around the time of the warning: its rebalance results and [persistAll] lines show whether it still owned the queue. Upgrade clients (5.2.0 freezes corrected offsets), keep consumer membership stable, and make consumers idempotent.',
+    references: ['catalog §11.1 ([NOTIFYME]update consumer offset less than store)', 'catalog §21 #4'],
+    byDesign: false,
+    priority: 10,
+  },
+  detect(ctx: Context): IncidentDraft[] {
+    const drafts: IncidentDraft[] = [];
+    for (const r of ctx.of('offset-regression')) {
+      const q = ctx.queueOf(r);
+      const low = r.fields.requestOffset;
+      const high = r.fields.storeOffset;
+      if (high <= low) continue;
+      const committer = hostOfAddr(r.fields.clientHost);
+      const chain: ChainLink[] = [];
+      if (q) {
+        for (const p of onQueue(ctx, 'offset-persist', q, r.instant - 2 * MINUTE, r.instant + ctx.skewMs).filter((e) => e.host === committer && e.fields.offset === low).slice(-1)) {
+          chain.push(link(p, `${committer} commits offset ${low}`));
+        }
+        for (const own of onQueue(ctx, 'queue-added', q, r.instant - 10 * MINUTE, r.instant + ctx.skewMs).slice(-3)) {
+          chain.push(link(own, `rebalance gave ${queueLabel(q)} to ${own.host ?? 'a client'}`));
+        }
+      }
+      chain.push(link(r, `broker overwrites stored offset ${high} with ${low}, committed by ${r.fields.clientHost}`));
+      let restart = null;
+      let messages: { msgId: string; event: (typeof chain)[number]['event'] }[] = [];
+      if (q) {
+        restart = consumptionFrom(ctx, q, r.instant - ctx.skewMs, low)[0] ?? null;
+        if (restart) chain.push(link(restart, `${restart.host ?? 'a client'} consumes again from ${low}`));
+        messages = redeliveredMessages(ctx, q, low, high - 1, r.instant);
+        for (const m of messages.slice(0, 3)) chain.push(link(m.event, `message ${m.msgId} consumed again`));
+        const after = positionAfter(ctx, q, r.instant);
+        if (after && after.offset > low) chain.push(link(after.event, `consumption passes the rewound range: offset ${after.offset} committed`));
+      }
+      const links = uniqueEvents(chain);
+      const missing = missingLogs(ctx, { clients: [committer], brokerNames: q ? [q.brokerName] : [] });
+      if (!q) missing.push(`the broker name of ${r.host ?? 'this broker'} is unknown: no client heartbeat or boot line names it`);
+      drafts.push({
+        cause: 'offset-regression',
+        confidence: committer && ctx.hosts.clients.has(committer) ? 'medium' : 'low',
+        queue: q,
+        offsetRange: { from: low, to: high - 1 },
+        redeliveredCount: high - low,
+        window: { start: links[0]!.event.instant, end: links[links.length - 1]!.event.instant },
+        summary: `${high - low} messages (offsets ${low}–${high - 1}${q ? ` of ${q.brokerName} queue ${q.queueId}` : ''}) were delivered again to ${r.fields.group}: ${r.fields.clientHost} committed ${low} over the stored ${high}; the bundle does not show why that client was behind.`,
+        chain: links,
+        missingEvidence: missing,
+        messageIds: messages.map((m) => m.msgId),
+        anchor: r,
+        claims: [r],
+      });
+    }
+    return drafts;
+  },
+};

@@ -1,0 +1,142 @@
+import { documentFormat, type AnyRecord } from './document.js';
+import { bool, epochRecord, int, nonNegative, plausibleMs, publicationFields } from './trace-json.js';
+import { SubPairer } from './trace-pairing.js';
+
+/**
+ * The raw body of a trace-topic message (catalog §19.1–19.2, `TraceDataEncoder`): records end
+ * with U+0002, fields are separated by U+0001. Pub → trace-publication; SubBefore + SubAfter
+ * (paired by requestId + msgId) → one trace-delivery; EndTransaction / Recall → info. A file may
+ * hold one body on one line, or several bodies / records one per line (pasted).
+ */
+const FIELD = '\u0001';
+const RECORD = '\u0002';
+const TYPES = ['Pub', 'SubBefore', 'SubAfter', 'EndTransaction', 'Recall'] as const;
+const START_RE = /^\uFEFF?\s*(?:Pub|SubBefore|SubAfter|EndTransaction|Recall)\u0001/;
+
+function nul(s: string | undefined): string | null {
+  if (s === undefined) return null;
+  const t = s.trim();
+  return t.length > 0 && t !== 'null' ? t : null;
+}
+
+export const TRACE_RAW_FORMAT = documentFormat({
+  id: 'trace-raw',
+  title: 'RocketMQ trace topic message body (Pub/SubBefore/SubAfter records, \\x01/\\x02 separated)',
+  zone: 'embedded',
+  sniff(head) {
+    let nonBlank = 0;
+    let hits = 0;
+    for (const l of head) {
+      if (l.trim().length === 0) continue;
+      nonBlank++;
+      if (START_RE.test(l)) hits++;
+    }
+    if (nonBlank === 0 || hits === 0) return { score: 0 };
+    const r = hits / nonBlank;
+    return { score: r >= 0.5 ? 0.9 + 0.1 * r : Math.min(0.85, r * 1.5) };
+  },
+  parse(lines) {
+    const out: AnyRecord[] = [];
+    const pairer = new SubPairer('trace-raw');
+    let seen = 0;
+    lines.forEach((text, idx) => {
+      if (!text.includes(FIELD)) return;
+      const lineNo = idx + 1;
+      for (const piece of text.split(RECORD)) {
+        const rec = piece.replace(/^[\s\uFEFF]+/, '').replace(/[\r\n]+$/, '');
+        if (rec.length === 0) continue;
+        const f = rec.split(FIELD);
+        const type = f[0] as (typeof TYPES)[number];
+        if (!TYPES.includes(type)) continue;
+        seen++;
+        switch (type) {
+          case 'Pub': {
+            // 14 fields (13 without offsetMsgId in very old clients; ≥15 with clientHost).
+            if (f.length < 13) break;
+            const ts = int(f[1]);
+            const msgId = nul(f[5]);
+            if (!msgId || !plausibleMs(ts)) break;
+            const hasOffsetId = f.length >= 14;
+            out.push(
+              epochRecord(
+                'trace-publication',
+                publicationFields({
+                  msgId,
+                  offsetMsgId: hasOffsetId ? nul(f[12]) : null,
+                  topic: nul(f[4]),
+                  producerGroup: nul(f[3]),
+                  storeHost: nul(f[8]),
+                  success: bool(hasOffsetId ? f[13] : f[12]),
+                  keys: nul(f[7]),
+                  origin: 'trace-raw',
+                }),
+                ts,
+                lineNo,
+                rec,
+                f[1],
+              ),
+            );
+            break;
+          }
+          case 'SubBefore': {
+            if (f.length < 7) break;
+            const msgId = nul(f[5]);
+            if (!msgId) break;
+            pairer.before({
+              requestId: nul(f[4]),
+              msgId,
+              group: nul(f[3]),
+              timeMs: int(f[1]),
+              retryTimes: nonNegative(int(f[6])),
+              client: null,
+              topic: null,
+              line: lineNo,
+              raw: rec,
+            });
+            break;
+          }
+          case 'SubAfter': {
+            // 4.4–4.7: 7 fields; 4.8+: 9 (timeStamp, group).
+            if (f.length < 5) break;
+            const msgId = nul(f[2]);
+            if (!msgId) break;
+            pairer.after({
+              requestId: nul(f[1]),
+              msgId,
+              group: nul(f[8]),
+              timeMs: f.length >= 8 ? int(f[7]) : null,
+              costMs: nonNegative(int(f[3])),
+              success: bool(f[4]),
+              client: null,
+              topic: null,
+              line: lineNo,
+              raw: rec,
+            });
+            break;
+          }
+          case 'EndTransaction': {
+            if (f.length < 12) break;
+            const ts = int(f[1]);
+            const msgId = nul(f[5]);
+            if (!msgId || !plausibleMs(ts)) break;
+            const detail = `${nul(f[11]) ?? 'UNKNOWN'} msgId=${msgId} topic=${nul(f[4]) ?? ''} group=${nul(f[3]) ?? ''} storeHost=${nul(f[8]) ?? ''} transactionId=${nul(f[10]) ?? ''}`;
+            out.push(epochRecord('info', { what: 'trace-end-transaction', detail }, ts, lineNo, rec, f[1]));
+            break;
+          }
+          case 'Recall': {
+            if (f.length < 6) break;
+            const ts = int(f[1]);
+            const msgId = nul(f[5]);
+            if (!msgId || !plausibleMs(ts)) break;
+            const detail = `msgId=${msgId} topic=${nul(f[4]) ?? ''} group=${nul(f[3]) ?? ''} success=${nul(f[6]) ?? ''}`;
+            out.push(epochRecord('info', { what: 'trace-recall', detail }, ts, lineNo, rec, f[1]));
+            break;
+          }
+        }
+      }
+    });
+    if (seen === 0) throw new Error('no trace record (Pub/SubBefore/SubAfter/EndTransaction/Recall with \\x01 separators) found');
+    out.push(...pairer.records());
+    return out;
+  },
+});

@@ -1,0 +1,71 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { IncidentJson, Report } from './report.js';
+import { neutralize } from './sanitize.js';
+
+export function makeChalk(color: boolean): ChalkInstance {
+  return new Chalk({ level: color ? 1 : 0 });
+}
+
+const CONF: Record<string, (c: ChalkInstance, s: string) => string> = {
+  high: (c, s) => c.green(s),
+  medium: (c, s) => c.yellow(s),
+  low: (c, s) => c.red(s),
+};
+
+/** Human report: a summary table, then each incident's chain with file:line evidence. */
+export function renderText(r: Report, color: boolean): string {
+  const c = makeChalk(color);
+  const out: string[] = [];
+  const read = r.inputs.filter((i) => i.format !== null).length;
+  const lines = r.inputs.reduce((n, i) => n + i.lines.total, 0);
+  const unrec = r.inputs.reduce((n, i) => n + i.lines.unrecognised, 0);
+  out.push(c.bold(`rmq-forensics ${r.tool.version}`) + c.dim(` — ${read} of ${r.inputs.length} file(s) read, ${lines} lines (${unrec} unrecognised)`));
+  for (const p of r.problems) out.push(c.yellow(`  ! ${neutralize(p.path)}: ${neutralize(p.problem)}`));
+  for (const f of r.inputs.filter((i) => i.skipped !== null)) out.push(c.dim(`  skipped ${neutralize(f.file)}: ${neutralize(f.skipped ?? '')}`));
+  out.push('');
+  if (r.incidents.length === 0) {
+    out.push(c.green('No re-delivered message found.') + (r.dismissed.length ? c.dim(` (${r.dismissed.length} message(s) consumed once per group: not duplicates)`) : ''));
+    return out.join('\n') + '\n';
+  }
+  const t = new Table({
+    head: ['incident', 'cause', 'conf', 'queue', 'offsets', 'count', 'window'],
+    style: { head: [], border: [] },
+  });
+  for (const i of r.incidents) {
+    t.push([
+      i.id,
+      i.byDesign ? `${i.cause} (by design)` : i.cause,
+      CONF[i.confidence]!(c, i.confidence),
+      i.brokerName !== null ? `${i.group ?? '?'} ${i.brokerName}:${i.queueId}` : i.group ?? '?',
+      i.offsetRange ? `${i.offsetRange.from}–${i.offsetRange.to}` : '',
+      i.redeliveredCount === null ? '' : String(i.redeliveredCount),
+      `${i.window.start.slice(0, 19).replace('T', ' ')} → ${i.window.end.slice(11, 19)}`,
+    ]);
+  }
+  out.push(t.toString());
+  out.push(
+    `${r.summary.incidents} incident(s), ${r.summary.redeliveredMessages} message(s) re-delivered` +
+      ` (${r.summary.anomalies} anomal${r.summary.anomalies === 1 ? 'y' : 'ies'}, ${r.summary.byDesign} by design); ${r.redeliveries.length} re-delivered message id(s) named`,
+  );
+  for (const i of r.incidents) out.push('', ...renderIncident(i, c));
+  return out.join('\n') + '\n';
+}
+
+export function renderIncident(i: IncidentJson, c: ChalkInstance): string[] {
+  const out: string[] = [];
+  out.push(c.bold(`${i.id}  ${i.cause}`) + `  ${CONF[i.confidence]!(c, i.confidence)} confidence${i.byDesign ? c.dim('  (by design)') : ''}`);
+  out.push(`  ${neutralize(i.summary)}`);
+  out.push(c.bold('  chain:'));
+  for (const l of i.chain) {
+    out.push(`   ${c.cyan(l.time.slice(0, 23).replace('T', ' '))} ${c.magenta((l.host ?? '?').padEnd(12))} ${neutralize(l.summary)}`);
+    out.push(c.dim(`      ${neutralize(l.file)}:${l.line}  ${neutralize(l.text).slice(0, 220)}`));
+  }
+  if (i.messageIds.length) out.push(`  messages named: ${i.messageIds.slice(0, 10).join(', ')}${i.messageIds.length > 10 ? ', …' : ''}`);
+  if (i.missingEvidence.length) {
+    out.push(c.bold('  missing evidence:'));
+    for (const m of i.missingEvidence) out.push(c.yellow(`   - ${neutralize(m)}`));
+  }
+  out.push(c.bold('  remediation: ') + neutralize(i.remediation));
+  return out;
+}
