@@ -1,0 +1,18 @@
+import type { Context } from '../../correlate/index.js';
+import type { IncidentDraft, Rule } from '../types.js';
+
+// PLACEHOLDER (being implemented in this session): meta and detect() to be written.
+export const brokerOffsetLoss: Rule = {
+  meta: {
+    code: 'broker-offset-loss',
+    title: 'broker-offset-loss',
+    description: '',
+    remediation: '',
+    references: [],
+    byDesign: false,
+    priority: 75,
+  },
+  detect(_ctx: Context): IncidentDraft[] {
+    return [];
+  },
+};
