@@ -132,15 +132,9 @@ async function readOne(
     unrecognisedSamples: [],
     rotation: rotationOf(src.path),
   };
-  let head: Buffer;
-  let stream: Readable;
-  try {
-    ({ head, stream } = await peek(src.stream, HEAD_BYTES));
-  } catch (e) {
-    report.skipped = `unreadable: ${errorText(e)}`;
-    report.detection = report.skipped;
-    return report;
-  }
+  if (src.problem) report.problems.push(src.problem);
+  const { head, stream, error: headError } = await peek(src.stream, HEAD_BYTES);
+  if (headError) report.problems.push(`read stopped early: ${errorText(headError)} (the readable part was used)`);
   if (head.length === 0) {
     report.skipped = 'empty file';
     report.detection = report.skipped;

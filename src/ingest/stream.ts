@@ -5,13 +5,22 @@ import { createGunzip } from 'node:zlib';
  * Reads up to `n` bytes from the start of a stream without losing them: returns the head and a
  * stream that yields the head followed by the rest. Never buffers more than `n` bytes.
  */
-export async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
+export async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable; error: Error | null }> {
   const chunks: Buffer[] = [];
   let size = 0;
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   let done = false;
+  let error: Error | null = null;
   while (size < n) {
-    const r = await iterator.next();
+    let r: IteratorResult<Buffer | string>;
+    try {
+      r = await iterator.next();
+    } catch (e) {
+      // What was read before the error (a truncated .gz) is still used; the caller reports it.
+      error = e instanceof Error ? e : new Error(String(e));
+      done = true;
+      break;
+    }
     if (r.done) {
       done = true;
       break;
@@ -40,7 +49,7 @@ export async function peek(stream: Readable, n: number): Promise<{ head: Buffer;
       }
     })();
   }
-  return { head, stream: out };
+  return { head, stream: out, error };
 }
 
 export function isGzip(head: Buffer): boolean {

@@ -17,6 +17,8 @@ export interface SourceFile {
   stream: Readable;
   /** True when the content was gunzipped on the way. */
   gzipped: boolean;
+  /** An error met while sniffing the container (a truncated .gz): the readable part is still used. */
+  problem: string | null;
 }
 
 export interface WalkProblem {
@@ -134,21 +136,22 @@ async function* openStream(
   let stream = raw;
   let gzipped = false;
   let head: Buffer;
-  try {
-    ({ head, stream } = await peek(stream, HEAD_PEEK));
-    if (isGzip(head)) {
-      gzipped = true;
-      ({ head, stream } = await peek(gunzip(stream), HEAD_PEEK));
-    }
-  } catch (e) {
-    yield { type: 'problem', problem: { path: p, problem: `unreadable: ${errorText(e)}` } };
+  let error: Error | null;
+  ({ head, stream, error } = await peek(stream, HEAD_PEEK));
+  if (error && head.length === 0) {
+    yield { type: 'problem', problem: { path: p, problem: `unreadable: ${errorText(error)}` } };
     return;
+  }
+  if (!error && isGzip(head)) {
+    gzipped = true;
+    ({ head, stream, error } = await peek(gunzip(stream), HEAD_PEEK));
   }
   if (isTar(head)) {
     yield* walkTar(p, stream, mtimeMs);
     return;
   }
-  yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped } };
+  const problem = error ? `${gzipped ? 'gzip' : 'read'} error: ${errorText(error)} (the readable part was used)` : null;
+  yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped, problem } };
 }
 
 async function* walkTar(archive: string, stream: Readable, mtimeMs: number | null): AsyncGenerator<WalkItem> {
