@@ -146,7 +146,7 @@ export const TRACE_HUAWEI_FORMAT = documentFormat({
     }
     if (shapes === 0) throw new Error('no "trace" list of trace_type records found');
     out.push(...pairer.records());
-    return out;
+    return out.sort((a, b) => a.line - b.line);
   },
 });
 

@@ -136,7 +136,7 @@ function fromViews(views: JsonObject[], doc: JsonDoc): AnyRecord[] {
     }
   }
   out.push(...pairer.records());
-  return out;
+  return out.sort((a, b) => a.line - b.line);
 }
 
 function fromGraph(g: JsonObject, doc: JsonDoc): AnyRecord[] {

@@ -136,7 +136,14 @@ export const TRACE_RAW_FORMAT = documentFormat({
       }
     });
     if (seen === 0) throw new Error('no trace record (Pub/SubBefore/SubAfter/EndTransaction/Recall with \\x01 separators) found');
-    out.push(...pairer.records());
-    return out;
+    // The trace body names the topic only in Pub / EndTransaction records: deliveries of the same
+    // msgId take it from there.
+    const topics = new Map<string, string>();
+    for (const r of out) if (r.kind === 'trace-publication' && r.fields.topic) topics.set(r.fields.msgId, r.fields.topic);
+    for (const r of pairer.records()) {
+      if (r.kind === 'trace-delivery' && r.fields.topic === null) r.fields.topic = topics.get(r.fields.msgId) ?? null;
+      out.push(r);
+    }
+    return out.sort((a, b) => a.line - b.line);
   },
 });
