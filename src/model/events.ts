@@ -41,7 +41,8 @@ export interface EventFieldMap {
   // ---- orderly locks (client and broker lock.log) ----
   'lock': {
     side: 'client' | 'broker';
-    result: 'ok' | 'failed' | 'expired-takeover' | 'held-by-other' | 'unlock' | 'lease-expired' | 'not-locked' | 'error';
+    /** `unlock-deferred`: `[WRONG]mq is consuming, so can not unlock it` — the old owner keeps the lock this round. */
+    result: 'ok' | 'failed' | 'expired-takeover' | 'held-by-other' | 'unlock' | 'unlock-deferred' | 'lease-expired' | 'not-locked' | 'error';
     group: string | null;
     mq: MessageQueueRef | null;
     /** The client that got / asked for the lock. */
@@ -52,7 +53,12 @@ export interface EventFieldMap {
 
   // ---- offsets (client) ----
   /** `fetchConsumeOffsetFromBroker exception` / `Compute consume offset exception`. */
-  'fetch-offset-failed': { mq: MessageQueueRef; variant: 'fetch' | 'compute' | 'compute-last' | 'first-pull' };
+  'fetch-offset-failed': {
+    mq: MessageQueueRef;
+    variant: 'fetch' | 'compute' | 'compute-last' | 'first-pull';
+    /** Exception class (simple name) when the line prints it inline rather than as a stack trace. */
+    cause: string | null;
+  };
   /** Orderly first pull: `the first time to pull message, so fix offset from broker … NewOffset: n`. */
   'first-pull-offset': { group: string; mq: MessageQueueRef; requestOffset: number; newOffset: number; brokerBusy: boolean | null };
   'offset-persist': { group: string; clientId: string; mq: MessageQueueRef; offset: number; mode: 'persistAll' | 'persist' };
@@ -144,7 +150,8 @@ export interface EventFieldMap {
   'offset-commit-rejected': { group: string; topic: string; queueId: number; offset: number };
 
   // ---- broker: consumer registry ----
-  'channel-expired': { channel: string; group: string };
+  /** channel null: the `all clear` variant names none. */
+  'channel-expired': { channel: string | null; group: string };
   'channel-closed': { channel: string | null; clientId: string | null; group: string | null };
   'consumer-registered': { group: string; clientId: string | null; channel: string | null; messageModel: string | null };
   'consumer-unregistered': { group: string; clientId: string | null };

@@ -122,7 +122,7 @@ describe('broker signatures: consumer registry (§13)', () => {
       '2024-05-10 14:25:11 WARN ClientHousekeepingScheduledThread1 - SCAN: remove expired channel from ConsumerManager consumerTable, all clear, consumerGroup=pos-provider',
     );
     assert.equal(r.kind, 'channel-expired');
-    assert.deepEqual(r.fields, { channel: '', group: 'pos-provider' });
+    assert.deepEqual(r.fields, { channel: null, group: 'pos-provider' });
   });
   it('NETTY EVENT remove not active channel: clientId, R: address, group', () => {
     const r = parse(

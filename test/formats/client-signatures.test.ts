@@ -51,24 +51,24 @@ describe('client signatures: fields', () => {
       `${P4}fetchConsumeOffsetFromBroker exception, ${Q0}\norg.apache.rocketmq.remoting.exception.RemotingTimeoutException: wait response on the channel <172.66.1.31:10911> timeout, 5000(ms)\n\tat org.apache.rocketmq.remoting.netty.NettyRemotingAbstract.invokeSyncImpl(NettyRemotingAbstract.java:438)\n\t...\n`,
       'fetch-offset-failed',
     );
-    assert.deepEqual(r.fields, { mq: MQ0, variant: 'fetch' });
+    assert.deepEqual(r.fields, { mq: MQ0, variant: 'fetch', cause: null });
     assert.equal(r.entry.exception?.className, 'org.apache.rocketmq.remoting.exception.RemotingTimeoutException');
     assert.match(r.entry.exception?.message ?? '', /5000\(ms\)/);
 
-    assert.deepEqual(parse(`${P4}Compute consume offset exception, mq=${Q0}`, 'fetch-offset-failed').fields, { mq: MQ0, variant: 'compute' });
+    assert.deepEqual(parse(`${P4}Compute consume offset exception, mq=${Q0}`, 'fetch-offset-failed').fields, { mq: MQ0, variant: 'compute', cause: null });
     assert.deepEqual(
       parse(
         `${P4}Compute consume offset from last offset exception, mq=${Q0}, exception=org.apache.rocketmq.remoting.exception.RemotingTimeoutException: wait response on the channel <172.66.1.31:10911> timeout, 3000(ms)`,
         'fetch-offset-failed',
       ).fields,
-      { mq: MQ0, variant: 'compute-last' },
+      { mq: MQ0, variant: 'compute-last', cause: 'RemotingTimeoutException' },
     );
     assert.deepEqual(
       parse(
         `${P4}Failed to compute pull offset, pullResult: PullRequest [consumerGroup=pos-provider, messageQueue=${Q0}, nextOffset=1250]\norg.apache.rocketmq.client.exception.MQClientException: CODE: 1  DESC: Unexpected offset -1\n`,
         'fetch-offset-failed',
       ).fields,
-      { mq: MQ0, variant: 'first-pull' },
+      { mq: MQ0, variant: 'first-pull', cause: null },
     );
   });
 

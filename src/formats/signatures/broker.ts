@@ -500,7 +500,7 @@ export const BROKER_SIGNATURES: AnySignature[] = [
     kind: 'channel-expired',
     anchor: 'SCAN: remove expired channel from ConsumerManager consumerTable, all clear, ',
     pattern: /^SCAN: remove expired channel from ConsumerManager consumerTable, all clear, consumerGroup=(?<group>\S*)$/,
-    fields: (g) => ({ channel: '', group: g.group! }),
+    fields: (g) => ({ channel: null, group: g.group! }),
     ref: '§13',
     samples: [
       '2024-05-10 14:25:11 WARN ClientHousekeepingScheduledThread1 - SCAN: remove expired channel from ConsumerManager consumerTable, all clear, consumerGroup=pos-provider',

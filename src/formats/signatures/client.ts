@@ -156,7 +156,7 @@ export const CLIENT_SIGNATURES: AnySignature[] = [
     kind: 'fetch-offset-failed',
     anchor: 'fetchConsumeOffsetFromBroker exception, ',
     pattern: new RegExp(`^fetchConsumeOffsetFromBroker exception, (?<mq>${MQ})$`),
-    fields: guarded((g) => ({ mq: reqMq(g.mq), variant: 'fetch' as const })),
+    fields: guarded((g) => ({ mq: reqMq(g.mq), variant: 'fetch' as const, cause: null })),
     ref: '§1.1',
     samples: [
       `2024-05-10 14:23:01,234 WARN RocketmqClient - fetchConsumeOffsetFromBroker exception, ${Q0}\n${TIMEOUT_5000}\n${FRAME}\n\t...\n`,
@@ -168,7 +168,7 @@ export const CLIENT_SIGNATURES: AnySignature[] = [
     kind: 'fetch-offset-failed',
     anchor: 'Compute consume offset exception, mq=',
     pattern: new RegExp(`^Compute consume offset exception, mq=(?<mq>${MQ})$`),
-    fields: guarded((g) => ({ mq: reqMq(g.mq), variant: 'compute' as const })),
+    fields: guarded((g) => ({ mq: reqMq(g.mq), variant: 'compute' as const, cause: null })),
     ref: '§1.4',
     samples: [
       `2024-05-10 14:23:01,240 WARN RocketmqClient - Compute consume offset exception, mq=${Q0}`,
@@ -180,8 +180,8 @@ export const CLIENT_SIGNATURES: AnySignature[] = [
     id: 'client.compute-offset-last-failed',
     kind: 'fetch-offset-failed',
     anchor: 'Compute consume offset from last offset exception, mq=',
-    pattern: new RegExp(`^Compute consume offset from last offset exception, mq=(?<mq>${MQ}), exception=`),
-    fields: guarded((g) => ({ mq: reqMq(g.mq), variant: 'compute-last' as const })),
+    pattern: new RegExp(`^Compute consume offset from last offset exception, mq=(?<mq>${MQ}), exception=(?:[\\w$]+\\.)*(?<cause>[A-Z][\\w$]*)?`),
+    fields: guarded((g) => ({ mq: reqMq(g.mq), variant: 'compute-last' as const, cause: g.cause ?? null })),
     ref: '§1.4',
     samples: [`${p4('14:23:01,239', 'WARN')}Compute consume offset from last offset exception, mq=${Q0}, exception=${TIMEOUT_3000}`],
   }),
@@ -191,7 +191,7 @@ export const CLIENT_SIGNATURES: AnySignature[] = [
     kind: 'fetch-offset-failed',
     anchor: 'Failed to compute pull offset, pullResult: ',
     pattern: new RegExp(`^Failed to compute pull offset, pullResult: ${PR}$`),
-    fields: guarded((g) => ({ mq: reqMq(g.mq), variant: 'first-pull' as const })),
+    fields: guarded((g) => ({ mq: reqMq(g.mq), variant: 'first-pull' as const, cause: null })),
     ref: '§4.1',
     samples: [
       `${p4('14:23:01,901', 'ERROR')}Failed to compute pull offset, pullResult: ${pr(1250)}\norg.apache.rocketmq.client.exception.MQClientException: CODE: 1  DESC: Unexpected offset -1\nFor more information, please visit the url, http://rocketmq.apache.org/docs/faq/\n\t...\n`,
@@ -514,16 +514,17 @@ export const CLIENT_SIGNATURES: AnySignature[] = [
     samples: [`${p4('14:23:59,001', 'INFO')}the message queue unlock OK, Group: pos-provider ${Q0}`],
   }),
   // The old owner keeps the broker lock this round although its process queue is already dropped.
-  info(
-    'mq-consuming-cannot-unlock',
-    '[WRONG]mq is consuming, so can not unlock it, ',
-    new RegExp(`^\\[WRONG\\]mq is consuming, so can not unlock it, (?<mq>${MQ})\\. maybe hanged for a while, (?<n>\\d+)$`),
-    (g) => `${g.mq} tryUnlockTimes=${g.n}`,
-    '§3.1',
-    [
+  sig({
+    id: 'client.mq-consuming-cannot-unlock',
+    kind: 'lock',
+    anchor: '[WRONG]mq is consuming, so can not unlock it, ',
+    pattern: new RegExp(`^\\[WRONG\\]mq is consuming, so can not unlock it, (?<mq>${MQ})\\. maybe hanged for a while, (?<n>\\d+)$`),
+    fields: guarded((g) => ({ side: 'client' as const, result: 'unlock-deferred' as const, group: null, mq: reqMq(g.mq), clientId: null, otherClientId: null })),
+    ref: '§3.1',
+    samples: [
       '2024-05-10 14:23:01,228 WARN RocketmqClient - [WRONG]mq is consuming, so can not unlock it, MessageQueue [topic=pos_create_pos_cooperate_sale_order, brokerName=broker-b, queueId=0]. maybe hanged for a while, 3',
     ],
-  ),
+  }),
   info(
     'unlock-delay',
     ']unlockDelay, ',
