@@ -118,4 +118,22 @@ describe('cli', () => {
     assert.ok(t.every((q) => q.brokerName === 'broker-b' && q.queueId === 0));
     assert.ok(t.some((q) => q.entries.some((e) => e.kind === 'offset-persist')));
   });
+
+  it('--consume-pattern turns the users own consumer lines into deliveries', async () => {
+    const line = (t: string, thread: string) =>
+      `2023-09-05 ${t} [${thread}] INFO com.example.pos.PosHandler - handleMessage msgId=AC42020D00016267C3BB043EAE03BEF9 group=pos-provider\n`;
+    const dir = writeBundle({
+      '172.66.6.3/app/pos-provider.log': 'startup banner\n' + line('19:46:57.120', 'ConsumeMessageThread_1'),
+      '172.66.6.5/app/pos-provider.log': line('03:21:42.311', 'ConsumeMessageThread_3'),
+    });
+    const pattern = '^(?<time>\\S+ \\S+) .*handleMessage msgId=(?<msgId>[0-9A-F]{32}) group=(?<group>\\S+)';
+    const r = await run(['analyze', dir, '--format', 'json', '--consume-pattern', pattern, '--tz', 'Asia/Shanghai']);
+    assert.equal(r.code, 0, r.err);
+    const rep = JSON.parse(r.out) as { inputs: { format: string; lines: { skipped: number } }[]; redeliveries: { messageId: string; group: string; deliveries: unknown[] }[] };
+    assert.ok(rep.inputs.every((i) => i.format === 'app-log'));
+    assert.equal(rep.redeliveries.length, 1);
+    assert.equal(rep.redeliveries[0]!.group, 'pos-provider');
+    assert.equal(rep.redeliveries[0]!.deliveries.length, 2);
+  });
 });
+

@@ -33,6 +33,8 @@ function clientFormat(id: string, title: string, layout: Layout, weight: number)
     sniff(head): SniffResult {
       const score = layoutScore(layout, head) * weight;
       if (score === 0) return { score };
+      // A generic application layout is RocketMQ's only when RocketMQ's messages are in it.
+      if (layout === CLIENT_SLF4J && signatureHits(layout, CLIENT_SIGNATURES, head) === 0) return { score: 0 };
       if (layout === CLIENT_INNER && detectSecondsAsFraction(layout, head)) return { score, variant: SECONDS_AS_FRACTION };
       return { score };
     },

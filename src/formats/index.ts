@@ -9,6 +9,7 @@ import {
 import { CONSUMER_OFFSET_FORMAT } from './consumer-offset.js';
 import { EXTRA_FORMATS } from './extra.js';
 import type { Format } from './types.js';
+import { APP_LOG_FORMAT, consumePatternScore } from './app-log.js';
 
 /** Every format, in sniffing order (ties go to the earlier one). */
 export const FORMATS: readonly Format[] = [
@@ -38,8 +39,12 @@ export interface Detection {
   reason: string;
 }
 
-export function detectFormat(head: readonly string[], fileName: string): Detection {
+export function detectFormat(head: readonly string[], fileName: string, consumePattern: RegExp | null = null): Detection {
   let best: Detection = { format: null, score: 0, variant: undefined, reason: 'no format recognises its first lines' };
+  // The users' own consumer logs: claimed only when --consume-pattern matches their head, and
+  // only when no RocketMQ format fits better.
+  const appScore = consumePatternScore(head, consumePattern);
+  if (appScore > 0) best = { format: APP_LOG_FORMAT, score: appScore, variant: undefined, reason: '--consume-pattern matches its first lines' };
   for (const f of FORMATS) {
     const r = f.sniff(head, fileName);
     if (r.score > best.score) best = { format: f, score: r.score, variant: r.variant, reason: `${Math.round(r.score * 100)}% of its first lines fit` };

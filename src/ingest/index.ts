@@ -154,7 +154,7 @@ async function readOne(
       variant = format.sniff(headLines, baseName(src.path)).variant;
       report.detection = 'forced by --input-format';
     } else {
-      const d = detectFormat(headLines, baseName(src.path));
+      const d = detectFormat(headLines, baseName(src.path), opts.consumePattern);
       format = d.format;
       variant = d.variant;
       report.detection = d.reason + (d.variant ? ` (${d.variant})` : '');
