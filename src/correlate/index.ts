@@ -230,7 +230,7 @@ export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number
     }
   }
 
-  const ledger = buildLedger(events, of, brokers);
+  const ledger = buildLedger(events, of, brokers, (e) => queueOf(e)?.group ?? null);
   const skewEstimates = estimateSkew(of('offset-persist'), of('offset-regression'));
   return { events, of, brokers, queues, ledger, skewMs: opts.skewMs, skewEstimates, hosts, queueOf };
 }
@@ -239,6 +239,7 @@ function buildLedger(
   events: readonly RmqEvent[],
   of: <K extends EventKind>(kind: K) => readonly EventOf<K>[],
   brokers: BrokerDirectory,
+  groupOf: (e: RmqEvent) => string | null,
 ): Map<string, LedgerEntry> {
   const ledger = new Map<string, LedgerEntry>();
   const entry = (msgId: string): LedgerEntry => {
@@ -248,30 +249,27 @@ function buildLedger(
   };
   for (const e of of('trace-publication')) {
     const l = entry(e.fields.msgId);
-    // The same stored copy may be reported by several exports (trace body, mqadmin): keep one.
-    const dup = l.copies.find((c) => sameCopy(c, e.fields.offsetMsgId, e.fields.queueOffset, e.fields.brokerName ?? brokers.nameOfHost(hostOfAddr(e.fields.storeHost ?? ''))));
-    if (dup) continue;
-    l.copies.push({
+    const brokerName = e.fields.brokerName ?? brokers.nameOfHost(hostOfAddr(e.fields.storeHost ?? ''));
+    const copy: StoredCopy = {
       offsetMsgId: e.fields.offsetMsgId,
-      brokerName: e.fields.brokerName ?? brokers.nameOfHost(hostOfAddr(e.fields.storeHost ?? '')),
+      brokerName,
       storeHost: e.fields.storeHost,
       queueId: e.fields.queueId,
       queueOffset: e.fields.queueOffset,
       topic: e.fields.topic,
       event: e,
-    });
+    };
+    // The same stored copy is often reported by several exports (a trace Pub without a queue
+    // position, queryMsgById with one): merge their fields into one copy.
+    const same = l.copies.find((c) => sameCopy(c, copy));
+    if (same) mergeCopy(same, copy);
+    else l.copies.push(copy);
   }
   for (const e of of('trace-delivery')) {
     const l = entry(e.fields.msgId);
-    const client = e.fields.client ?? e.host;
-    // One consumption can be exported twice (trace body and mqadmin): same group, client, second.
-    const dup = l.deliveries.find(
-      (d) => d.group === e.fields.group && d.client === client && Math.abs(d.time - e.instant) < 1500 && d.retryTimes === e.fields.retryTimes,
-    );
-    if (dup) continue;
-    l.deliveries.push({
+    const d: Delivery = {
       group: e.fields.group,
-      client,
+      client: e.fields.client ?? e.host,
       time: e.instant,
       retryTimes: e.fields.retryTimes,
       success: e.fields.success,
@@ -280,7 +278,11 @@ function buildLedger(
       queueId: e.fields.queueId,
       topic: e.fields.topic,
       event: e,
-    });
+    };
+    // One consumption is often exported twice (trace body and mqadmin; mqadmin prints seconds).
+    const same = l.deliveries.find((x) => sameDelivery(x, d));
+    if (same) mergeDelivery(same, d);
+    else l.deliveries.push(d);
   }
   const fromMessages = (e: RmqEvent, msgs: MessageRef[], group: string | null, success: boolean | null): void => {
     for (const m of msgs) {
@@ -302,14 +304,42 @@ function buildLedger(
     }
   };
   for (const e of of('consume-failed')) fromMessages(e, e.fields.messages, e.fields.group, false);
-  for (const e of of('dropped-without-result')) fromMessages(e, e.fields.messages, null, null);
+  for (const e of of('dropped-without-result')) fromMessages(e, e.fields.messages, groupOf(e), null);
   void events;
   return ledger;
 }
 
-function sameCopy(c: StoredCopy, offsetMsgId: string | null, queueOffset: number | null, brokerName: string | null): boolean {
-  if (c.offsetMsgId && offsetMsgId) return c.offsetMsgId === offsetMsgId;
-  return c.queueOffset !== null && c.queueOffset === queueOffset && c.brokerName === brokerName;
+function agree<T>(a: T | null, b: T | null): boolean {
+  return a === null || b === null || a === b;
+}
+
+function sameCopy(a: StoredCopy, b: StoredCopy): boolean {
+  if (a.offsetMsgId && b.offsetMsgId) return a.offsetMsgId === b.offsetMsgId;
+  return agree(a.brokerName, b.brokerName) && agree(a.queueId, b.queueId) && agree(a.queueOffset, b.queueOffset) && (a.queueOffset !== null || a.brokerName !== null);
+}
+
+function mergeCopy(into: StoredCopy, from: StoredCopy): void {
+  into.offsetMsgId ??= from.offsetMsgId;
+  into.brokerName ??= from.brokerName;
+  into.storeHost ??= from.storeHost;
+  into.queueId ??= from.queueId;
+  into.queueOffset ??= from.queueOffset;
+  into.topic ??= from.topic;
+}
+
+/** Same group, same retry count, same client (or one unknown), within 2 s (exports print seconds). */
+function sameDelivery(a: Delivery, b: Delivery): boolean {
+  return a.group === b.group && agree(a.client, b.client) && agree(a.retryTimes, b.retryTimes) && Math.abs(a.time - b.time) < 2000;
+}
+
+function mergeDelivery(into: Delivery, from: Delivery): void {
+  into.client ??= from.client;
+  into.retryTimes ??= from.retryTimes;
+  into.success ??= from.success;
+  into.queueOffset ??= from.queueOffset;
+  into.brokerName ??= from.brokerName;
+  into.queueId ??= from.queueId;
+  into.topic ??= from.topic;
 }
 
 /**

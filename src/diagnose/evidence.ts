@@ -110,7 +110,12 @@ export function clientOf(addr: string): string | null {
   return hostOfAddr(addr);
 }
 
-export function uniqueEvents(links: ChainLink[]): ChainLink[] {
+/**
+ * Drops repeated events. By default sorts by time; `causal: true` keeps the order the rule built
+ * (clocks disagree and broker lines have second resolution, so a rule that knows the causal order
+ * of its links should keep it).
+ */
+export function uniqueEvents(links: ChainLink[], opts: { causal?: boolean } = {}): ChainLink[] {
   const seen = new Set<RmqEvent>();
   const out: ChainLink[] = [];
   for (const l of links) {
@@ -118,5 +123,5 @@ export function uniqueEvents(links: ChainLink[]): ChainLink[] {
     seen.add(l.event);
     out.push(l);
   }
-  return out.sort((a, b) => a.event.instant - b.event.instant || a.event.seq - b.event.seq);
+  return opts.causal ? out : out.sort((a, b) => a.event.instant - b.event.instant || a.event.seq - b.event.seq);
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../../correlate/index.js';
-import type { RmqEvent } from '../../model/events.js';
+import type { EventOf, RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
 import {
   consumptionFrom,
@@ -94,24 +94,30 @@ export const offsetFetchFailure: Rule = {
       const messages = redeliveredMessages(ctx, q, low, high - 1, turn.instant);
 
       const episode = faultEpisode(ctx, host, fail.instant);
-      const hbFails = onHost(ctx, 'heartbeat-failed', host, episode ? episode.first.instant : fail.instant - 30 * MINUTE, fail.instant);
       const windowStart = episode ? episode.first.instant : fail.instant - 30 * MINUTE;
-      const ownership = onQueue(ctx, 'queue-added', q, windowStart, fail.instant + ctx.skewMs);
+      const ownership = ownerChanges(onQueue(ctx, 'queue-added', q, windowStart, fail.instant + ctx.skewMs));
+      // The heartbeat failure that lost the queue: to the queue's broker, before another client took it.
+      const takenAway = ownership.find((a) => a.host !== host)?.instant ?? fail.instant;
+      const brokerAddr = ctx.brokers.addrOf(q.brokerName);
+      const hbFails = onHost(ctx, 'heartbeat-failed', host, windowStart, takenAway + ctx.skewMs);
+      const hbToBroker = hbFails.filter((h) => h.fields.brokerName === q.brokerName || (brokerAddr !== null && h.fields.brokerAddr === brokerAddr));
+      const hb = hbToBroker[hbToBroker.length - 1] ?? hbFails[hbFails.length - 1] ?? null;
 
+      // Links in causal order (clocks disagree by seconds; broker lines have second resolution).
       const chain: ChainLink[] = [];
       if (episode) {
         chain.push(link(episode.first, `first of ${episode.count} request timeouts / connection failures on ${host}${episode.remotes.size ? ` (to ${[...episode.remotes].slice(0, 4).join(', ')})` : ''}`));
       }
-      for (const hb of hbFails.slice(0, 2)) chain.push(link(hb, `heartbeat from ${host} to ${hb.fields.brokerName ?? hb.fields.brokerAddr ?? 'a broker'} failed; the broker may expire the client and the group rebalances`));
-      for (const a of ownership) chain.push(link(a, `rebalance gave ${queueLabel(q)} to ${a.host ?? 'a client'}`));
+      if (hb) chain.push(link(hb, `heartbeat from ${host} to ${hb.fields.brokerName ?? hb.fields.brokerAddr ?? 'a broker'} failed; the broker may expire the client and the group rebalances`));
+      for (const a of ownership) chain.push(link(a, `rebalance gave ${queueLabel(q)} to ${a.host ?? 'a client'}${a.fields.nextOffset !== null ? ` (start offset ${a.fields.nextOffset})` : ''}`));
       chain.push(link(fail, `reading the consume offset of ${q.brokerName}:${q.queueId} failed${fail.exception ? ` (${shortClass(fail.exception.className)})` : ''}; the 4.x client turns this into offset -1`));
-      for (const e of minusOne.slice(0, 2)) chain.push(link(e, `${host} pulls ${q.brokerName}:${q.queueId} with offset -1`));
+      for (const e of minusOne.slice(0, 1)) chain.push(link(e, `${host} pulls ${q.brokerName}:${q.queueId} with offset -1`));
       for (const e of tooSmall.slice(0, 1)) chain.push(link(e, `broker rejects offset -1 as too small and corrects it to ${e.fields.newOffset ?? 'the min offset'}`));
       for (const e of moved.slice(0, 1)) chain.push(link(e, `broker answers PULL_OFFSET_MOVED with newOffset=${low}`));
       for (const e of illegal.slice(0, 1)) chain.push(link(e, `client accepts the correction: next offset ${e.fields.nextBeginOffset}`));
-      for (const e of fixed.slice(0, 1)) chain.push(link(e, `client resets the pull request to ${low}`));
       for (const e of persists.slice(0, 1)) chain.push(link(e, `${host} commits offset ${low} (the queue had reached ${high})`));
       if (regression) chain.push(link(regression, `broker overwrites stored offset ${regression.fields.storeOffset} with ${regression.fields.requestOffset}`));
+      for (const e of fixed.slice(0, 1)) chain.push(link(e, `client resets the pull request to ${low}`));
       if (restart) chain.push(link(restart, `${restart.host ?? 'a client'} consumes ${q.brokerName}:${q.queueId} again from offset ${low}`));
       for (const m of messages.slice(0, 3)) chain.push(link(m.event, `message ${m.msgId} consumed again`));
       if (progressed && progressed.offset > low) chain.push(link(progressed.event, `consumption passes the rewound range: offset ${progressed.offset} committed`));
@@ -121,7 +127,8 @@ export const offsetFetchFailure: Rule = {
       if (!restart && messages.length === 0) missing.push(`no line shows the queue consumed again after the rewind (the next owner's rocketmq_client.log or a message trace would)`);
       const complete = regression !== null && minusOne.length + tooSmall.length > 0 && (restart !== null || messages.length > 0 || (progressed !== null && progressed.offset > low));
       const confidence = complete && episode ? 'high' : complete ? 'medium' : 'low';
-      const links = uniqueEvents(chain);
+      const links = uniqueEvents(chain, { causal: true });
+      const start = Math.min(...links.map((l) => l.event.instant));
       const end = Math.max(...links.map((l) => l.event.instant));
       drafts.push({
         cause: 'offset-fetch-failure',
@@ -129,8 +136,8 @@ export const offsetFetchFailure: Rule = {
         queue: q,
         offsetRange: { from: low, to: high - 1 },
         redeliveredCount: high - low,
-        window: { start: links[0]!.event.instant, end },
-        summary: `${high - low} messages (offsets ${low}–${high - 1} of ${q.brokerName} queue ${q.queueId}) were consumed again by ${q.group}${restart?.host ? ` on ${restart.host}` : ''} because ${host} failed to read the consume offset${episode ? ` during network timeouts that began ${new Date(episode.first.instant).toISOString()}` : ''}, pulled with -1 and committed the broker's correction ${low} over ${high}.`,
+        window: { start, end },
+        summary: `${high - low} messages (offsets ${low}–${high - 1} of ${q.brokerName} queue ${q.queueId}) were consumed again by ${q.group}${restart?.host ? ` on ${restart.host}` : ''} because ${host} failed to read the consume offset${episode ? ` during network timeouts that began at ${episode.first.timestampText} (as logged on ${host})` : ''}, pulled with -1 and committed the broker's correction ${low} over ${high}.`,
         chain: links,
         missingEvidence: missing,
         messageIds: messages.map((m) => m.msgId),
@@ -141,6 +148,23 @@ export const offsetFetchFailure: Rule = {
     return dedupeByQueue(drafts);
   },
 };
+
+/**
+ * Ownership transitions of a queue: one link per change of owner (`add a new mq` and its
+ * `add a new pull request` are one step; the one with the start offset is kept).
+ */
+function ownerChanges(added: EventOf<'queue-added'>[]): EventOf<'queue-added'>[] {
+  const out: EventOf<'queue-added'>[] = [];
+  for (const a of added) {
+    const prev = out[out.length - 1];
+    if (prev && prev.host === a.host) {
+      if (a.instant - prev.instant < 5000 && prev.fields.nextOffset === null && a.fields.nextOffset !== null) out[out.length - 1] = a;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
 
 function shortClass(c: string): string {
   return c.replace(/^.*\./, '');
