@@ -1,4 +1,5 @@
-import type { Context } from '../../correlate/index.js';
+import type { Context, QueueKey } from '../../correlate/index.js';
+import type { RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
 import { consumptionFrom, link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, redeliveredMessages, uniqueEvents } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
@@ -29,28 +30,46 @@ export const offsetRegression: Rule = {
       if (high <= low) continue;
       const committer = hostOfAddr(r.fields.clientHost);
       const chain: ChainLink[] = [];
+      let restart: RmqEvent | null = null;
+      let messages: { msgId: string; event: RmqEvent }[] = [];
+      let stale = false;
       if (q) {
+        // The committer's own line for the low value (a oneway commit may reach the broker late).
         for (const p of onQueue(ctx, 'offset-persist', q, r.instant - 2 * MINUTE, r.instant + ctx.skewMs).filter((e) => e.host === committer && e.fields.offset === low).slice(-1)) {
-          chain.push(link(p, `${committer} commits offset ${low}`));
+          const late = Math.round((r.instant - p.instant) / 1000);
+          const higher = onQueue(ctx, 'offset-persist', q, p.instant + 1, r.instant + ctx.skewMs).find((e) => e.host === committer && e.fields.offset > low);
+          chain.push(
+            link(
+              p,
+              higher
+                ? `${committer} sends offset ${low}; the broker applies it ${late} s later, after ${committer} had already committed ${higher.fields.offset}`
+                : `${committer} commits offset ${low}`,
+            ),
+          );
+          if (higher) chain.push(link(higher, `${committer} commits ${higher.fields.offset}: the queue was already past ${low}`));
         }
+        // The committer lost the queue before the broker applied its commit: a stale ex-owner.
+        const removed = onQueue(ctx, 'queue-removed', q, r.instant - 10 * MINUTE, r.instant + ctx.skewMs).filter((e) => e.host === committer).slice(-1);
+        for (const e of removed) {
+          stale = true;
+          chain.push(link(e, `rebalance takes ${queueLabel(q)} away from ${committer}: its later commit is stale`));
+        }
+        restart = consumptionFrom(ctx, q, r.instant - ctx.skewMs, low)[0] ?? null;
+        if (restart) chain.push(link(restart, `${restart.host ?? 'a client'} consumes ${q.brokerName}:${q.queueId} again from offset ${low}`));
         for (const own of onQueue(ctx, 'queue-added', q, r.instant - 10 * MINUTE, r.instant + ctx.skewMs).slice(-3)) {
+          if (own.host === restart?.host) continue;
           chain.push(link(own, `rebalance gave ${queueLabel(q)} to ${own.host ?? 'a client'}`));
         }
-      }
-      chain.push(link(r, `broker overwrites stored offset ${high} with ${low}, committed by ${r.fields.clientHost}`));
-      let restart = null;
-      let messages: { msgId: string; event: (typeof chain)[number]['event'] }[] = [];
-      if (q) {
-        restart = consumptionFrom(ctx, q, r.instant - ctx.skewMs, low)[0] ?? null;
-        if (restart) chain.push(link(restart, `${restart.host ?? 'a client'} consumes again from ${low}`));
-        messages = redeliveredMessages(ctx, q, low, high - 1, r.instant);
+        messages = replayed(ctx, q, low, high - 1, r.instant);
         for (const m of messages.slice(0, 3)) chain.push(link(m.event, `message ${m.msgId} consumed again`));
         const after = positionAfter(ctx, q, r.instant);
         if (after && after.offset > low) chain.push(link(after.event, `consumption passes the rewound range: offset ${after.offset} committed`));
       }
+      chain.push(link(r, `broker overwrites stored offset ${high} with ${low}, committed by ${r.fields.clientHost}`));
       const links = uniqueEvents(chain);
-      const missing = missingLogs(ctx, { clients: [committer], brokerNames: q ? [q.brokerName] : [] });
+      const missing = missingLogs(ctx, { clients: [committer, restart?.host ?? null], brokerNames: q ? [q.brokerName] : [] });
       if (!q) missing.push(`the broker name of ${r.host ?? 'this broker'} is unknown: no client heartbeat or boot line names it`);
+      if (q && !restart && messages.length === 0) missing.push(`no line shows ${queueLabel(q)} consumed again from ${low} (the next owner's rocketmq_client.log or a message trace would)`);
       drafts.push({
         cause: 'offset-regression',
         confidence: committer && ctx.hosts.clients.has(committer) ? 'medium' : 'low',
@@ -58,7 +77,7 @@ export const offsetRegression: Rule = {
         offsetRange: { from: low, to: high - 1 },
         redeliveredCount: high - low,
         window: { start: links[0]!.event.instant, end: links[links.length - 1]!.event.instant },
-        summary: `${high - low} messages (offsets ${low}–${high - 1}${q ? ` of ${q.brokerName} queue ${q.queueId}` : ''}) were delivered again to ${r.fields.group}: ${r.fields.clientHost} committed ${low} over the stored ${high}; the bundle does not show why that client was behind.`,
+        summary: `${high - low} messages (offsets ${low}–${high - 1}${q ? ` of ${q.brokerName} queue ${q.queueId}` : ''}) were delivered again to ${r.fields.group}${restart?.host ? ` on ${restart.host}` : ''}: ${r.fields.clientHost} committed ${low} over the stored ${high}${stale ? ' after a rebalance had taken the queue away from it (a stale ex-owner)' : ''}; the bundle does not show why that client was behind.`,
         chain: links,
         missingEvidence: missing,
         messageIds: messages.map((m) => m.msgId),
@@ -69,3 +88,15 @@ export const offsetRegression: Rule = {
     return drafts;
   },
 };
+
+/**
+ * Messages of the rewound range delivered again after `after`, each linked to its latest delivery
+ * in the group (the first one may be the original consumption, inside the clock-skew tolerance).
+ */
+function replayed(ctx: Context, q: QueueKey, from: number, to: number, after: number): { msgId: string; event: RmqEvent }[] {
+  return redeliveredMessages(ctx, q, from, to, after).map((m) => {
+    const ds = (ctx.ledger.get(m.msgId)?.deliveries ?? []).filter((d) => (d.group === null || d.group === q.group) && d.time >= after - ctx.skewMs);
+    const last = ds.sort((a, b) => a.time - b.time)[ds.length - 1];
+    return last ? { msgId: m.msgId, event: last.event } : m;
+  });
+}
