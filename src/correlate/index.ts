@@ -85,11 +85,17 @@ export interface Context {
 export class BrokerDirectory {
   private nameByHost = new Map<string, string>();
   private addrByName = new Map<string, string>();
+  private masterKnown = new Set<string>();
 
-  learn(name: string, addr: string): void {
+  /** `brokerId` 0 is the master: its address wins over a slave's seen earlier. */
+  learn(name: string, addr: string, brokerId: number | null = null): void {
     const host = hostOfAddr(addr) ?? addr.replace(/:\d+$/, '');
     if (!this.nameByHost.has(host)) this.nameByHost.set(host, name);
-    if (!this.addrByName.has(name)) this.addrByName.set(name, addr.replace(/^\//, ''));
+    const clean = addr.replace(/^\//, '');
+    if (brokerId === 0 && !this.masterKnown.has(name)) {
+      this.masterKnown.add(name);
+      this.addrByName.set(name, clean);
+    } else if (!this.addrByName.has(name)) this.addrByName.set(name, clean);
   }
 
   nameOfHost(host: string | null): string | null {
@@ -123,8 +129,8 @@ export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number
 
   const brokers = new BrokerDirectory();
   for (const e of of('broker-start')) brokers.learn(e.fields.brokerName, e.fields.brokerAddr);
-  for (const e of of('heartbeat-ok')) brokers.learn(e.fields.brokerName, e.fields.brokerAddr);
-  for (const e of of('heartbeat-failed')) if (e.fields.brokerName && e.fields.brokerAddr) brokers.learn(e.fields.brokerName, e.fields.brokerAddr);
+  for (const e of of('heartbeat-ok')) brokers.learn(e.fields.brokerName, e.fields.brokerAddr, e.fields.brokerId);
+  for (const e of of('heartbeat-failed')) if (e.fields.brokerName && e.fields.brokerAddr) brokers.learn(e.fields.brokerName, e.fields.brokerAddr, e.fields.brokerId);
   for (const e of of('route-change')) if (e.fields.brokerName && e.fields.brokerAddr) brokers.learn(e.fields.brokerName, e.fields.brokerAddr);
   for (const e of of('trace-publication')) if (e.fields.brokerName && e.fields.storeHost) brokers.learn(e.fields.brokerName, e.fields.storeHost);
   // An offset read that failed names the queue's broker and, in its exception, the address it called.
@@ -313,9 +319,16 @@ function agree<T>(a: T | null, b: T | null): boolean {
   return a === null || b === null || a === b;
 }
 
+/**
+ * Two records of one stored copy: equal offsetMsgIds, or positions that agree. A record with
+ * neither an offsetMsgId nor a position (a queryMsgTraceById Pub row) names no distinct copy and
+ * merges into any other — it must never count as a second copy.
+ */
 function sameCopy(a: StoredCopy, b: StoredCopy): boolean {
   if (a.offsetMsgId && b.offsetMsgId) return a.offsetMsgId === b.offsetMsgId;
-  return agree(a.brokerName, b.brokerName) && agree(a.queueId, b.queueId) && agree(a.queueOffset, b.queueOffset) && (a.queueOffset !== null || a.brokerName !== null);
+  const located = (c: StoredCopy): boolean => c.offsetMsgId !== null || c.brokerName !== null || c.queueOffset !== null;
+  if (!located(a) || !located(b)) return true;
+  return agree(a.brokerName, b.brokerName) && agree(a.queueId, b.queueId) && agree(a.queueOffset, b.queueOffset);
 }
 
 function mergeCopy(into: StoredCopy, from: StoredCopy): void {

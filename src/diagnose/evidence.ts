@@ -87,8 +87,11 @@ export function redeliveredMessages(ctx: Context, q: QueueKey, from: number, to:
     const copy = entry.copies.find((c) => c.brokerName === q.brokerName && c.queueId === q.queueId && c.queueOffset !== null && c.queueOffset >= from && c.queueOffset <= to && (c.topic === null || c.topic === q.topic));
     const inQueue = (d: (typeof entry.deliveries)[number]): boolean =>
       d.queueOffset !== null ? d.brokerName === q.brokerName && d.queueId === q.queueId && d.queueOffset >= from && d.queueOffset <= to : copy !== undefined;
-    const later = entry.deliveries.filter((d) => d.time >= after - ctx.skewMs && (d.group === null || d.group === q.group) && inQueue(d));
-    if (later.length > 0) out.push({ msgId: entry.msgId, event: later[0]!.event });
+    const inGroup = entry.deliveries.filter((d) => (d.group === null || d.group === q.group) && inQueue(d)).sort((a, b) => a.time - b.time);
+    // The first consumption of a message consumed several times is the original, not the re-delivery.
+    const candidates = inGroup.length > 1 ? inGroup.slice(1) : inGroup;
+    const again = candidates.find((d) => d.time >= after - ctx.skewMs);
+    if (again) out.push({ msgId: entry.msgId, event: again.event });
   }
   return out;
 }
