@@ -116,6 +116,7 @@ export class BrokerDirectory {
 const CLIENT_KINDS = new Set<EventKind>([
   'rebalance-result', 'queue-added', 'queue-removed', 'offset-persist', 'fetch-offset-failed', 'first-pull-offset',
   'pull-offset-illegal', 'pull-offset-fixed', 'heartbeat-ok', 'heartbeat-failed', 'client-start', 'consume-failed',
+  'client-shutdown', 'producer-send-failed', 'producer-message', 'late-response', 'rebalance-notified',
 ]);
 
 export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number }): Context {
@@ -295,6 +296,26 @@ function buildLedger(
       if (!m.msgId) continue;
       const l = entry(m.msgId);
       if (l.deliveries.some((d) => d.event === e)) continue;
+      // The client line is logged when the listener returns; a trace of the same consumption
+      // (started at most a consume timeout earlier) is the same delivery, not a second one.
+      const traced = l.deliveries.find(
+        (d) =>
+          d.event.kind === 'trace-delivery' &&
+          (d.group === null || group === null || d.group === group) &&
+          agree(d.client, e.host) &&
+          agree(d.retryTimes, m.reconsumeTimes) &&
+          d.time <= e.instant + 2000 &&
+          e.instant - d.time < 15 * 60_000,
+      );
+      if (traced) {
+        // Same consumption: the client line knows where the message is stored; the trace may not.
+        traced.client ??= e.host;
+        traced.queueOffset ??= m.queueOffset;
+        traced.brokerName ??= m.brokerName;
+        traced.queueId ??= m.queueId;
+        traced.topic ??= m.topic;
+        continue;
+      }
       l.deliveries.push({
         group,
         client: e.host,
@@ -340,9 +361,15 @@ function mergeCopy(into: StoredCopy, from: StoredCopy): void {
   into.topic ??= from.topic;
 }
 
-/** Same group, same retry count, same client (or one unknown), within 2 s (exports print seconds). */
+/**
+ * One consumption reported by two exports (a trace body and mqadmin, which prints seconds): same
+ * group, same retry count, same client (or one unknown), within 2 s, from different files — two
+ * records of one file are two consumptions.
+ */
 function sameDelivery(a: Delivery, b: Delivery): boolean {
-  return a.group === b.group && agree(a.client, b.client) && agree(a.retryTimes, b.retryTimes) && Math.abs(a.time - b.time) < 2000;
+  return (
+    a.event.file !== b.event.file && a.group === b.group && agree(a.client, b.client) && agree(a.retryTimes, b.retryTimes) && Math.abs(a.time - b.time) < 2000
+  );
 }
 
 function mergeDelivery(into: Delivery, from: Delivery): void {
