@@ -135,5 +135,13 @@ describe('cli', () => {
     assert.equal(rep.redeliveries[0]!.group, 'pos-provider');
     assert.equal(rep.redeliveries[0]!.deliveries.length, 2);
   });
+
+  it('warns when a host-local log was read in the wrong zone (commits hours apart from the broker)', async () => {
+    const dir = writeBundle({ '172.66.1.31/broker.log': BROKER, '172.66.6.3/rocketmq_client.log': CLIENT });
+    const wrong = await run(['analyze', dir, '--tz', 'UTC']);
+    assert.match(wrong.err, /172\.66\.6\.3's lines are 8 h ahead of broker 172\.66\.1\.31 .*pass --tz/);
+    const right = await run(['analyze', dir, '--tz', 'Asia/Shanghai']);
+    assert.doesNotMatch(right.err, /warning/);
+  });
 });
 

@@ -39,12 +39,30 @@ export async function runAnalysis(paths: string[], o: RawAnalyzeOptions, io: Io,
   colorWanted(o.color, io);
   const a = await analyze(paths, { ...ingestOptions(o), stdin: io.stdin, skewMs: skew * 1000, version: VERSION });
   for (const p of a.ingest.problems) io.err(`rmq-forensics: ${neutralize(p.path)}: ${p.problem}\n`);
+  for (const w of zoneWarnings(a)) io.err(`rmq-forensics: warning: ${w}\n`);
   if (nothingRead(a.ingest)) {
     io.err(`rmq-forensics: nothing could be read (${a.ingest.files.length} file(s) skipped, ${a.ingest.problems.length} unreadable)\n`);
     io.setExit(2);
     return null;
   }
   return a;
+}
+
+/**
+ * A client whose commits the broker logs tens of minutes or hours apart is almost always a
+ * host-local log read in the wrong zone (the default is this machine's zone): say so.
+ */
+export function zoneWarnings(a: Analysis): string[] {
+  const out: string[] = [];
+  for (const [pair, skew] of a.context.skewEstimates) {
+    if (Math.abs(skew) < 15 * 60_000) continue;
+    const [client, broker] = pair.split('>');
+    const hours = Math.round(skew / 360_000) / 10;
+    out.push(
+      `${client}'s lines are ${Math.abs(hours)} h ${skew > 0 ? 'behind' : 'ahead of'} broker ${broker} (GMT+8) for the same offset commits: its log is probably host-local time in another zone than ${a.tz.name}; pass --tz (or --tz-for) with the zone of that host`,
+    );
+  }
+  return out;
 }
 
 export function registerAnalyze(program: Command, io: Io): void {
