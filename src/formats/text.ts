@@ -208,7 +208,12 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
       const m = layout.header.exec(line);
       const g = m?.groups;
       if (g) {
-        const stamp = parseStamp(g.date!, g.time!, g.frac, zone, ctx.yearHint, opts.fracAsSeconds);
+        let stamp = parseStamp(g.date!, g.time!, g.frac, zone, ctx.yearHint, opts.fracAsSeconds);
+        // `MM-dd` without a year: a date after the file was last written belongs to the year before
+        // (a log spanning New Year read in January).
+        if (stamp && g.date!.length === 5 && ctx.fileMtimeMs !== null && stamp.instant > ctx.fileMtimeMs + 86_400_000) {
+          stamp = parseStamp(g.date!, g.time!, g.frac, zone, ctx.yearHint - 1, opts.fracAsSeconds);
+        }
         if (stamp) {
           flush();
           sink.instant(stamp.instant, zoneRule);

@@ -206,3 +206,23 @@ describe('rotation', () => {
     assert.ok(a.age > b.age, 'the older date is older');
   });
 });
+
+describe('years', () => {
+  it('MM-dd without a year takes the file modification year, or the year before for dates after it', async () => {
+    const { utimesSync } = await import('node:fs');
+    const lines = [
+      '12-31 23:59:58.100 [RebalanceService] INFO RocketmqClient - doRebalance, pos-provider, add a new mq, MessageQueue [topic=pos_create_pos_cooperate_sale_order, brokerName=broker-b, queueId=0]',
+      '01-01 00:00:01.200 [RebalanceService] INFO RocketmqClient - doRebalance, pos-provider, remove unnecessary mq, MessageQueue [topic=pos_create_pos_cooperate_sale_order, brokerName=broker-b, queueId=0]',
+    ];
+    const dir = writeBundle({ '172.66.6.3/app.log': lines.join('\n') + '\n' });
+    const p = path.join(dir, '172.66.6.3/app.log');
+    const mtime = new Date('2024-01-01T08:00:00Z');
+    utimesSync(p, mtime, mtime);
+    const r = await ingest([dir], opts({ tz: resolveZone('UTC') }));
+    assert.equal(r.files[0]!.format, 'client-slf4j');
+    assert.deepEqual(
+      r.events.map((e) => new Date(e.instant).toISOString()),
+      ['2023-12-31T23:59:58.100Z', '2024-01-01T00:00:01.200Z'],
+    );
+  });
+});
