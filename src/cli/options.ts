@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
-import type { IngestOptions, FormatForGlob, ZoneForGlob } from '../ingest/index.js';
+import iconv from 'iconv-lite';
+import type { IngestOptions, EncodingForGlob, FormatForGlob, ZoneForGlob } from '../ingest/index.js';
+import { parseLimits } from '../ingest/budget.js';
 import { validateFormatId } from '../ingest/index.js';
 import { resolveZone, systemZoneName } from '../model/time.js';
 
@@ -25,7 +27,16 @@ export function addInputOptions(cmd: Command): Command {
       '--consume-pattern <regex>',
       'turn lines of your own consumer logs into deliveries: a regex with named groups msgId and time (optional: topic, group, queueId, queueOffset, client)',
     )
-    .option('--year <yyyy>', 'year for timestamps printed without one (default: the file modification year)');
+    .option('--year <yyyy>', 'year for timestamps printed without one (default: the file modification year)')
+    .option(
+      '--encoding <[glob=]enc>',
+      'decode every file, or files matching a glob, as ENC (gb18030, gbk, utf8, latin1, …) instead of detecting UTF-8 / GB18030 (repeatable)',
+      collect,
+    )
+    .option(
+      '--max-bytes <run[,file]>',
+      'bound on decompressed input: per run, optionally per file (suffixes K, M, G, T; default 8G,2G); reading stops there and it is reported',
+    );
 }
 
 export interface RawInputOptions {
@@ -34,6 +45,8 @@ export interface RawInputOptions {
   inputFormat?: string[];
   consumePattern?: string;
   year?: string;
+  encoding?: string[];
+  maxBytes?: string;
 }
 
 export function ingestOptions(o: RawInputOptions): IngestOptions {
@@ -66,7 +79,20 @@ export function ingestOptions(o: RawInputOptions): IngestOptions {
     if (!/^\d{4}$/.test(o.year)) throw new UsageError(`--year expects four digits, got "${o.year}"`);
     year = Number(o.year);
   }
-  return { tz, tzFrom: o.tz ? 'tz' : 'system', tzFor, inputFormats, consumePattern, year };
+  const encodings: EncodingForGlob[] = (o.encoding ?? []).map((spec) => {
+    const eq = spec.lastIndexOf('=');
+    const e: EncodingForGlob = eq > 0 ? { glob: spec.slice(0, eq), encoding: spec.slice(eq + 1) } : { glob: null, encoding: spec };
+    if (!iconv.encodingExists(e.encoding)) throw new UsageError(`--encoding: unknown encoding "${e.encoding}" (e.g. gb18030, gbk, utf8, latin1)`);
+    return e;
+  });
+  const out: IngestOptions = { tz, tzFrom: o.tz ? 'tz' : 'system', tzFor, inputFormats, consumePattern, year };
+  if (encodings.length > 0) out.encodings = encodings;
+  if (o.maxBytes !== undefined) {
+    const limits = parseLimits(o.maxBytes);
+    if (!limits) throw new UsageError(`--max-bytes expects a size such as 512M or 8G, optionally ",PERFILE" (e.g. 8G,1G), got "${o.maxBytes}"`);
+    out.maxBytes = limits;
+  }
+  return out;
 }
 
 function wrap<T>(fn: () => T): T {

@@ -1,14 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import picomatch from 'picomatch';
-import split2 from 'split2';
 import { detectFormat, formatById } from '../formats/index.js';
 import type { FileContext, Format, LineCounts, ParseSink } from '../formats/types.js';
 import type { EventKind, RmqEvent, ZoneRule } from '../model/events.js';
 import type { ResolvedZone } from '../model/time.js';
 import { hostFromPath } from './host.js';
 import { baseName, compareRotation, rotationOf, type RotationInfo } from './rotation.js';
-import { looksBinary, peek } from './stream.js';
-import { errorText, walkInputs, type SourceFile, type WalkProblem } from './walk.js';
+import { ByteBudget, DEFAULT_LIMITS, formatSize, type ByteLimits } from './budget.js';
+import { countLines, LineDecoder, MAX_LINE_BYTES, readLines, type Decoding } from './lines.js';
+import { sniffContent } from './sniff.js';
+import { peek } from './stream.js';
+import { describeFsError, errorText, walkInputs, type SourceFile, type WalkProblem } from './walk.js';
 
 export interface ZoneForGlob {
   glob: string;
@@ -30,6 +33,42 @@ export interface IngestOptions {
   consumePattern: RegExp | null;
   year: number | null;
   stdin?: Readable;
+  /** `--encoding [GLOB=]ENC`: decode matching files (null glob: every file) as ENC instead of detecting UTF-8 / GB18030. */
+  encodings?: EncodingForGlob[];
+  /** `--max-bytes`: bounds on decompressed input (default 8 GiB per run, 2 GiB per file). */
+  maxBytes?: ByteLimits;
+  /**
+   * `scan`: where to resume a file an earlier run read (by content identity, so a renamed or
+   * gzipped piece resumes too). null: read it whole.
+   */
+  resume?: (probe: ResumeProbe) => { skipBytes: number; startLine: number } | null;
+}
+
+export interface ResumeProbe {
+  path: string;
+  /** A document format (JSON export, mqadmin output, snapshot): resumed whole or not at all. */
+  document: boolean;
+  /** The first bytes of the (decompressed) content. */
+  head: Buffer;
+  size: number | null;
+  /** Gzipped or an archive entry: `size` is not the content's size. */
+  compressed: boolean;
+}
+
+/** A file's content identity and how far it was read (for `scan --state`). */
+export interface FileIdentity {
+  headHash: string;
+  headLength: number;
+  /** Decompressed offset just after the last complete line read, and lines up to it. */
+  bytesRead: number;
+  linesRead: number;
+}
+
+export interface EncodingForGlob {
+  /** null: every file. */
+  glob: string | null;
+  /** An iconv-lite encoding name (`gb18030`, `gbk`, `utf8`, `latin1`, …). */
+  encoding: string;
 }
 
 export interface FileReport {
@@ -49,20 +88,29 @@ export interface FileReport {
   eventsByKind: Partial<Record<EventKind, number>>;
   /** Set when the file was not used at all. */
   skipped: string | null;
-  /** Problems met while reading (truncated gzip, overlong lines, …). */
+  /** Problems met while reading (truncated gzip, overlong lines, duplicates, clock jumps, …); each is also in IngestResult.problems. */
   problems: string[];
   unrecognisedSamples: { line: number; text: string }[];
   rotation: RotationInfo;
+  /** Content identity and read position (null for skipped files). */
+  identity: FileIdentity | null;
+  /** Where reading resumed (scan), or null when the file was read from its start. */
+  resumedAt: { bytes: number; line: number } | null;
 }
 
 export interface IngestResult {
   files: FileReport[];
+  /** Paths that could not be read, then every file's problems (one line each on stderr). */
   problems: WalkProblem[];
   /** Every event, ordered by instant, then read order (rotated pieces oldest first, then line). */
   events: RmqEvent[];
 }
 
+/** Content identity for `scan`: a hash of the first bytes (at most this many). */
+const IDENTITY_BYTES = 4096;
 const HEAD_BYTES = 64 * 1024;
+/** Plain files read at the same time. */
+const READ_AHEAD = 8;
 const HEAD_LINES = 200;
 const MAX_SAMPLES = 5;
 
@@ -74,46 +122,80 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const files: FileReport[] = [];
   const problems: WalkProblem[] = [];
   const perFile: RmqEvent[][] = [];
-  const tzFor = opts.tzFor.map((t) => ({ match: picomatch(t.glob, { dot: true, matchBase: !t.glob.includes('/') }), zone: t.zone, glob: t.glob }));
+  const glob = (g: string): ((p: string) => boolean) => picomatch(g, { dot: true, matchBase: !g.includes('/') });
+  const tzFor = opts.tzFor.map((t) => ({ match: glob(t.glob), zone: t.zone, glob: t.glob }));
   const forced = opts.inputFormats.map((f) => ({
-    match: f.glob === null ? () => true : picomatch(f.glob, { dot: true, matchBase: !f.glob.includes('/') }),
+    match: f.glob === null ? () => true : glob(f.glob),
     format: formatById(f.id)!,
   }));
-  for await (const item of walkInputs(inputs, opts.stdin)) {
-    if (item.type === 'problem') {
-      problems.push(item.problem);
-      continue;
-    }
+  const encodings = (opts.encodings ?? []).map((e) => ({ match: e.glob === null ? () => true : glob(e.glob), encoding: e.encoding }));
+  const budget = new ByteBudget(opts.maxBytes ?? DEFAULT_LIMITS);
+  const walker = walkInputs(inputs, opts.stdin, budget);
+  const read = async (src: SourceFile, slot: number): Promise<void> => {
     const events: RmqEvent[] = [];
-    const report = await readOne(item.file, opts, tzFor, forced, events);
-    files.push(report);
-    perFile.push(events);
+    let report: FileReport;
+    try {
+      report = await readOne(src, opts, tzFor, forced, encodings, budget, events);
+    } catch (e) {
+      // Never a stack trace for one bad file: it is reported and the rest of the bundle is used.
+      src.stream.destroy();
+      events.length = 0;
+      report = emptyReport(src);
+      report.skipped = `unreadable: ${describeFsError(e)}`;
+      report.detection = report.skipped;
+    }
+    files[slot] = report;
+    perFile[slot] = events;
+  };
+  // Plain files are read a few at a time (their I/O overlaps); archive entries one by one, in order.
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for await (const item of walker) {
+      if (item.type === 'problem') {
+        problems.push(item.problem);
+        continue;
+      }
+      if (budget.exhausted) {
+        item.file.stream.destroy();
+        problems.push({ path: item.file.path, problem: `not read, nor anything after it: ${budget.describe('run')}` });
+        break;
+      }
+      const task = read(item.file, files.length);
+      files.push(emptyReport(item.file));
+      perFile.push([]);
+      if (!item.file.independent) {
+        await task;
+        continue;
+      }
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+      if (inFlight.size >= READ_AHEAD) await Promise.race(inFlight);
+    }
+  } catch (e) {
+    problems.push({ path: inputs.join(' '), problem: `reading stopped: ${describeFsError(e)}` });
   }
+  await Promise.all(inFlight);
   // Chronological read order: rotated pieces of one log oldest first.
   const order = files.map((f, i) => ({ path: f.file, rotation: f.rotation, i }));
   order.sort(compareRotation);
+  const sortedFiles = order.map((o) => files[o.i]!);
+  const sortedEvents = order.map((o) => perFile[o.i]!);
+  dropDuplicates(sortedFiles, sortedEvents);
   const events: RmqEvent[] = [];
-  order.forEach((o, rank) => {
-    for (const e of perFile[o.i]!) {
+  sortedEvents.forEach((list, rank) => {
+    for (const e of list) {
       e.seq = rank * 1e8 + e.line;
       events.push(e);
     }
   });
   events.sort((a, b) => a.instant - b.instant || a.seq - b.seq);
-  const sortedFiles = order.map((o) => files[o.i]!);
+  for (const f of sortedFiles) for (const p of f.problems) problems.push({ path: f.file, problem: p });
   return { files: sortedFiles, problems, events };
 }
 
-async function readOne(
-  src: SourceFile,
-  opts: IngestOptions,
-  tzFor: { match: (p: string) => boolean; zone: ResolvedZone; glob: string }[],
-  forced: { match: (p: string) => boolean; format: Format }[],
-  events: RmqEvent[],
-): Promise<FileReport> {
-  const counts: LineCounts = { total: 0, recognised: 0, unrecognised: 0, continuation: 0, skipped: 0 };
+function emptyReport(src: SourceFile): FileReport {
   const hostPath = hostFromPath(src.path, src.rel);
-  const report: FileReport = {
+  return {
     file: src.path,
     format: null,
     formatTitle: null,
@@ -125,43 +207,74 @@ async function readOne(
     lastInstant: null,
     bytes: src.size,
     gzipped: src.gzipped,
-    lines: counts,
+    lines: { total: 0, recognised: 0, unrecognised: 0, continuation: 0, skipped: 0 },
     eventsByKind: {},
     skipped: null,
     problems: [],
     unrecognisedSamples: [],
     rotation: rotationOf(src.path),
+    identity: null,
+    resumedAt: null,
   };
+}
+
+/** Lines of a skipped binary file are counted in at most this many bytes. */
+const BINARY_COUNT_BYTES = 256 * 1024 * 1024;
+
+/** A backwards step in one file's timestamps larger than this is reported. */
+const CLOCK_JUMP_MS = 5 * 60_000;
+
+async function readOne(
+  src: SourceFile,
+  opts: IngestOptions,
+  tzFor: { match: (p: string) => boolean; zone: ResolvedZone; glob: string }[],
+  forced: { match: (p: string) => boolean; format: Format }[],
+  encodings: { match: (p: string) => boolean; encoding: string }[],
+  budget: ByteBudget,
+  events: RmqEvent[],
+): Promise<FileReport> {
+  const report = emptyReport(src);
+  const counts = report.lines;
   if (src.problem) report.problems.push(src.problem);
   const { head, stream, error: headError } = await peek(src.stream, HEAD_BYTES);
   if (headError) report.problems.push(`read stopped early: ${errorText(headError)} (the readable part was used)`);
-  if (head.length === 0) {
-    report.skipped = 'empty file';
-    report.detection = report.skipped;
+  const skipWhole = (reason: string): FileReport => {
+    stream.destroy();
+    report.skipped = reason;
+    report.detection = reason;
+    return report;
+  };
+  if (head.length === 0) return skipWhole('empty file');
+  const matches = (m: { match: (p: string) => boolean }): boolean => m.match(src.path) || m.match(src.rel);
+  const forcedEncoding = encodings.find(matches)?.encoding ?? null;
+  const complete = head.length < HEAD_BYTES || headError !== null;
+  const sniffed = sniffContent(head, complete, forcedEncoding !== null);
+  if (sniffed.binary) {
+    report.skipped = sniffed.binary;
+    report.detection = sniffed.binary;
+    const n = await countLines(stream, budget, BINARY_COUNT_BYTES);
+    counts.total = counts.skipped = n.lines;
     return report;
   }
-  const binary = looksBinary(head);
+  const decoding: Decoding = forcedEncoding ? { mode: 'forced', encoding: forcedEncoding } : { mode: 'auto', encoding: sniffed.encoding };
   let format: Format | null = null;
   let variant: string | undefined;
-  if (binary) {
-    report.skipped = binary;
-    report.detection = binary;
+  const headLines = headLinesOf(head, complete, decoding);
+  const forcedHit = forced.find(matches);
+  if (forcedHit) {
+    format = forcedHit.format;
+    variant = format.sniff(headLines, baseName(src.path)).variant;
+    report.detection = 'forced by --input-format';
   } else {
-    const headLines = headLinesOf(head, head.length < HEAD_BYTES);
-    const forcedHit = forced.find((f) => f.match(src.path) || f.match(src.rel));
-    if (forcedHit) {
-      format = forcedHit.format;
-      variant = format.sniff(headLines, baseName(src.path)).variant;
-      report.detection = 'forced by --input-format';
-    } else {
-      const d = detectFormat(headLines, baseName(src.path), opts.consumePattern);
-      format = d.format;
-      variant = d.variant;
-      report.detection = d.reason + (d.variant ? ` (${d.variant})` : '');
-      if (!format) report.skipped = d.reason;
-    }
+    const d = detectFormat(headLines, baseName(src.path), opts.consumePattern);
+    format = d.format;
+    variant = d.variant;
+    report.detection = d.reason + (d.variant ? ` (${d.variant})` : '');
+    if (!format) report.skipped = d.reason;
   }
-  const zoneHit = tzFor.find((t) => t.match(src.path) || t.match(src.rel));
+  if (decoding.mode === 'forced') report.detection += `; decoded as ${decoding.encoding} (--encoding)`;
+  else if (decoding.encoding === 'gb18030') report.detection += '; decoded as GB18030 (not valid UTF-8)';
+  const zoneHit = tzFor.find(matches);
   const hostZone = zoneHit ? zoneHit.zone : opts.tz;
   const ctx: FileContext = {
     file: src.path,
@@ -172,6 +285,11 @@ async function readOne(
     fileMtimeMs: src.mtimeMs,
     consumePattern: opts.consumePattern,
   };
+  // Clock jumps: a step back in line order (documents carry their own times, in no particular order).
+  const watchClock = format !== null && format.zone !== 'embedded';
+  let prevInstant: number | null = null;
+  let jumps = 0;
+  let largestJump = 0;
   const sink: ParseSink = {
     counts,
     event(e) {
@@ -191,6 +309,13 @@ async function readOne(
       if (report.zone === null) report.zone = zone;
       if (report.firstInstant === null || ms < report.firstInstant) report.firstInstant = ms;
       if (report.lastInstant === null || ms > report.lastInstant) report.lastInstant = ms;
+      if (watchClock) {
+        if (prevInstant !== null && prevInstant - ms > CLOCK_JUMP_MS) {
+          jumps++;
+          largestJump = Math.max(largestJump, prevInstant - ms);
+        }
+        prevInstant = ms;
+      }
     },
   };
   if (format) {
@@ -198,37 +323,171 @@ async function readOne(
     report.formatTitle = format.title;
   }
   const parser = format ? format.createParser(ctx, sink, variant) : null;
-  let lineNo = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const lines = stream.pipe(split2());
-      stream.on('error', reject);
-      lines.on('error', reject);
-      lines.on('data', (line: string) => {
-        lineNo++;
-        if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-        if (parser) parser.line(line, lineNo);
-        else {
-          counts.total++;
-          counts.skipped++;
-        }
-      });
-      lines.on('end', () => resolve());
-    });
-  } catch (e) {
-    report.problems.push(`read stopped at line ${lineNo}: ${errorText(e)}`);
-  }
+  const resumeAt = format && opts.resume ? opts.resume({ path: src.path, document: format.zone === 'embedded', head, size: src.size, compressed: src.gzipped || src.path.includes('!/') }) : null;
+  const stats = await readLines(
+    stream,
+    new LineDecoder(decoding),
+    budget,
+    (line, lineNo) => {
+      if (parser) parser.line(line, lineNo);
+      else {
+        counts.total++;
+        counts.skipped++;
+      }
+    },
+    resumeAt,
+  );
   parser?.end();
+  if (format) {
+    // Documents are identified by their whole head (they are re-read whole when they change).
+    const n = format.zone === 'embedded' ? head.length : Math.min(head.length, IDENTITY_BYTES);
+    report.identity = {
+      headHash: createHash('sha1').update(head.subarray(0, n)).digest('hex'),
+      headLength: n,
+      bytesRead: format.zone === 'embedded' ? Math.max(stats.completeBytes, (resumeAt?.skipBytes ?? 0) + stats.bytes) : stats.completeBytes,
+      linesRead: format.zone === 'embedded' ? Math.max(stats.completeLines, (resumeAt?.startLine ?? 0) + stats.lines) : stats.completeLines,
+    };
+    if (resumeAt) report.resumedAt = { bytes: resumeAt.skipBytes, line: resumeAt.startLine };
+  }
+  if (stats.error) report.problems.push(`read stopped at line ${stats.lines}: ${errorText(stats.error)} (the lines before were used)`);
+  if (stats.stoppedAt) report.problems.push(`read stopped after ${formatSize(stats.bytes)}: ${budget.describe(stats.stoppedAt)}`);
+  if (stats.overlong > 0) {
+    const one = stats.overlong === 1;
+    report.problems.push(
+      `${stats.overlong} ${one ? 'line' : 'lines'} longer than ${formatSize(MAX_LINE_BYTES)} ${one ? 'was' : 'were'} cut (the first ${formatSize(MAX_LINE_BYTES)} of each was used)`,
+    );
+  }
+  if (stats.nulBytes > 0) {
+    report.problems.push(`${stats.nulBytes} NUL bytes removed from ${stats.nulLines} ${stats.nulLines === 1 ? 'line' : 'lines'} (a crash-truncated write?)`);
+  }
+  if (stats.fallbackLines > 0) report.problems.push(`${stats.fallbackLines} lines were not UTF-8 and were decoded as GB18030`);
+  if (jumps > 0) report.problems.push(`clock jumps back ${jumps} ${jumps === 1 ? 'time' : 'times'}, largest ${formatDuration(largestJump)}`);
   if (report.host !== null && report.hostFrom === 'content') {
     for (const e of events) e.host = report.host;
   }
   return report;
 }
 
-function headLinesOf(head: Buffer, complete: boolean): string[] {
-  let text = head.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = text.split('\n');
-  if (!complete && lines.length > 1) lines.pop();
-  return lines.slice(0, HEAD_LINES).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+/** 421000 → `7 min 1 s`, 10800000 → `3 h`. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const parts: string[] = [];
+  if (d) parts.push(`${d} d`);
+  if (h) parts.push(`${h} h`);
+  if (m) parts.push(`${m} min`);
+  if (sec && !d) parts.push(`${sec} s`);
+  return parts.length > 0 ? parts.join(' ') : `${ms} ms`;
+}
+
+/**
+ * The same evidence twice (a file given twice, a copy under another path, rotated pieces that
+ * overlap): an event of a later file with the same host, format, timestamp text and raw line as an
+ * event of an earlier file is dropped, so it is never counted as a re-delivery. Its line moves
+ * from `recognised` to `skipped`, and the file gets a problem naming the file it duplicates. An
+ * unknown host matches any (the same file given directly and inside its host directory). Only
+ * files of one format whose hosts match and whose time spans overlap are compared.
+ */
+function dropDuplicates(files: FileReport[], perFile: RmqEvent[][]): void {
+  const byFormat = new Map<string, number[]>();
+  files.forEach((f, i) => {
+    if (f.format === null || f.firstInstant === null || perFile[i]!.length === 0) return;
+    const list = byFormat.get(f.format);
+    if (list) list.push(i);
+    else byFormat.set(f.format, [i]);
+  });
+  // Hosts from the path only: the same file given directly has no path host, and may get one from its content.
+  const hostOf = (f: FileReport): string | null => (f.hostFrom === 'path' ? f.host : null);
+  const sameHost = (a: string | null, b: string | null): boolean => a === null || b === null || a === b;
+  for (const group of byFormat.values()) {
+    if (group.length < 2) continue;
+    // Files that overlap in time with another file of a compatible host: interval clusters per host
+    // (unknown-host files join every host's clusters), O(n log n).
+    const overlapping = new Set<number>();
+    const nulls = group.filter((i) => hostOf(files[i]!) === null);
+    const hosts = new Map<string, number[]>();
+    for (const i of group) {
+      const h = hostOf(files[i]!);
+      if (h === null) continue;
+      const list = hosts.get(h);
+      if (list) list.push(i);
+      else hosts.set(h, [i]);
+    }
+    const buckets = hosts.size === 0 ? [nulls] : [...hosts.values()].map((l) => [...l, ...nulls]);
+    for (const bucket of buckets) {
+      bucket.sort((x, y) => files[x]!.firstInstant! - files[y]!.firstInstant!);
+      let cluster: number[] = [];
+      let clusterEnd = -Infinity;
+      const close = (): void => {
+        if (cluster.length > 1) for (const i of cluster) overlapping.add(i);
+      };
+      for (const i of bucket) {
+        const f = files[i]!;
+        if (f.firstInstant! > clusterEnd) {
+          close();
+          cluster = [];
+          clusterEnd = -Infinity;
+        }
+        cluster.push(i);
+        clusterEnd = Math.max(clusterEnd, f.lastInstant!);
+      }
+      close();
+    }
+    if (overlapping.size === 0) continue;
+    // key → the files (and their hosts) that first gave it.
+    const owners = new Map<string, { file: number; host: string | null }[]>();
+    for (const i of group) {
+      if (!overlapping.has(i)) continue;
+      const f = files[i]!;
+      const kept: RmqEvent[] = [];
+      const dupLines = new Map<number, Set<number>>();
+      for (const e of perFile[i]!) {
+        const key = `${e.timestampText}\u0000${e.raw}`;
+        let list = owners.get(key);
+        if (!list) owners.set(key, (list = []));
+        const owner = list.find((o) => o.file !== i && sameHost(o.host, hostOf(f)));
+        if (!owner) {
+          if (!list.some((o) => o.file === i)) list.push({ file: i, host: hostOf(f) });
+          kept.push(e);
+          continue;
+        }
+        let lines = dupLines.get(owner.file);
+        if (!lines) dupLines.set(owner.file, (lines = new Set()));
+        lines.add(e.line);
+        f.eventsByKind[e.kind] = (f.eventsByKind[e.kind] ?? 1) - 1;
+        if (f.eventsByKind[e.kind] === 0) delete f.eventsByKind[e.kind];
+      }
+      if (dupLines.size === 0) continue;
+      perFile[i] = kept;
+      for (const [first, lines] of dupLines) {
+        const n = Math.min(lines.size, f.lines.recognised);
+        f.lines.recognised -= n;
+        f.lines.skipped += n;
+        f.problems.push(`${n} ${n === 1 ? 'line duplicates' : 'lines duplicate'} ${files[first]!.file} (counted once, as evidence from that file)`);
+      }
+    }
+  }
+}
+
+function headLinesOf(head: Buffer, complete: boolean, decoding: Decoding): string[] {
+  const decoder = new LineDecoder(decoding);
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (;;) {
+    const lf = head.indexOf(0x0a, start);
+    if (lf === -1) break;
+    parts.push(head.subarray(start, lf));
+    start = lf + 1;
+    if (parts.length > HEAD_LINES) break;
+  }
+  if (start < head.length && (complete || parts.length === 0)) parts.push(head.subarray(start));
+  const lines: string[] = [];
+  parts.forEach((p, i) => {
+    // Lone CRs split lines as in the reader; the trailing CR of CRLF is stripped.
+    for (const piece of decoder.decode(p, i === 0).split(/\r(?!$)/)) lines.push(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
+  });
+  return lines.slice(0, HEAD_LINES);
 }

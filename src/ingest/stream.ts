@@ -1,5 +1,6 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { sniffContent } from './sniff.js';
 
 /**
  * Reads up to `n` bytes from the start of a stream without losing them: returns the head and a
@@ -36,14 +37,32 @@ export async function peek(stream: Readable, n: number): Promise<{ head: Buffer;
   if (done) {
     out.end();
   } else {
+    // Pump the rest; when the consumer gives up (destroys `out`), the source is released too.
+    let closed = false;
+    out.once('close', () => {
+      closed = true;
+    });
     (async () => {
       try {
         for (;;) {
+          if (closed) break;
           const r = await iterator.next();
           if (r.done) break;
-          if (!out.write(r.value)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+          if (closed) break;
+          if (!out.write(r.value)) {
+            await new Promise<void>((resolve) => {
+              const go = (): void => {
+                out.off('drain', go);
+                out.off('close', go);
+                resolve();
+              };
+              out.once('drain', go);
+              out.once('close', go);
+            });
+          }
         }
-        out.end();
+        if (closed) await iterator.return?.();
+        else out.end();
       } catch (err) {
         out.destroy(err as Error);
       }
@@ -67,26 +86,12 @@ export function isTar(head: Buffer): boolean {
 /** Transparent gunzip that tolerates trailing garbage and reports truncation as an error. */
 export function gunzip(stream: Readable): Readable {
   const gz = createGunzip();
-  stream.on('error', (e) => gz.destroy(e));
-  return stream.pipe(gz);
+  // pipeline: a source error reaches the gunzip stream, and a consumer that gives up releases the source.
+  pipeline(stream, gz, () => undefined);
+  return gz;
 }
 
-/** Heuristic binary check on a head: NUL bytes or many control characters. */
+/** Why a head is not text (core dump, image, UTF-16, control bytes…), or null. */
 export function looksBinary(head: Buffer): string | null {
-  if (head.length === 0) return null;
-  const n = Math.min(head.length, 8192);
-  let nul = 0;
-  let ctrl = 0;
-  for (let i = 0; i < n; i++) {
-    const b = head[i]!;
-    if (b === 0) nul++;
-    else if (b < 9 || (b > 13 && b < 32 && b !== 27 && b !== 1 && b !== 2)) ctrl++;
-  }
-  if (nul > 0 && nul / n > 0.01) return `binary content (${nul} NUL bytes in the first ${n})`;
-  if (ctrl / n > 0.1) return `binary content (${ctrl} control bytes in the first ${n})`;
-  const text = head.subarray(0, n).toString('utf8');
-  let bad = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) bad++;
-  if (bad / text.length > 0.2) return `binary content (${bad} invalid UTF-8 sequences in the first ${n} bytes)`;
-  return null;
+  return sniffContent(head, false, false).binary;
 }

@@ -1,8 +1,11 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
+import iconv from 'iconv-lite';
 import tar from 'tar-stream';
 import yauzl from 'yauzl';
+import type { ByteBudget } from './budget.js';
 import { gunzip, isGzip, isTar, isZip, peek } from './stream.js';
 
 /** One readable piece of the bundle: a plain file, a `.gz`, an archive entry, or stdin. */
@@ -19,6 +22,8 @@ export interface SourceFile {
   gzipped: boolean;
   /** An error met while sniffing the container (a truncated .gz): the readable part is still used. */
   problem: string | null;
+  /** True when the walk never touches `stream` again (a plain file): it may be read while the walk goes on. */
+  independent?: boolean;
 }
 
 export interface WalkProblem {
@@ -31,10 +36,10 @@ export type WalkItem = { type: 'file'; file: SourceFile } | { type: 'problem'; p
 const HEAD_PEEK = 512;
 
 /** Walks every input (files, directories recursively, `-` for stdin) in a stable order. */
-export async function* walkInputs(inputs: readonly string[], stdin: Readable = process.stdin): AsyncGenerator<WalkItem> {
+export async function* walkInputs(inputs: readonly string[], stdin: Readable = process.stdin, budget: ByteBudget | null = null): AsyncGenerator<WalkItem> {
   for (const input of inputs) {
     if (input === '-') {
-      yield* openStream('-', '-', null, null, stdin);
+      yield* openStream('-', '-', null, null, stdin, budget);
       continue;
     }
     let st;
@@ -45,16 +50,16 @@ export async function* walkInputs(inputs: readonly string[], stdin: Readable = p
       continue;
     }
     if (st.isDirectory()) {
-      yield* walkDir(input, input, new Set<string>());
+      yield* walkDir(input, input, new Set<string>(), budget);
     } else if (st.isFile()) {
-      yield* openFile(input, path.basename(input), st.size, st.mtimeMs);
+      yield* openFile(input, path.basename(input), st.size, st.mtimeMs, budget);
     } else {
       yield { type: 'problem', problem: { path: input, problem: 'not a regular file or directory' } };
     }
   }
 }
 
-async function* walkDir(dir: string, root: string, seen: Set<string>): AsyncGenerator<WalkItem> {
+async function* walkDir(dir: string, root: string, seen: Set<string>, budget: ByteBudget | null): AsyncGenerator<WalkItem> {
   let real: string;
   try {
     real = await fs.realpath(dir);
@@ -74,51 +79,42 @@ async function* walkDir(dir: string, root: string, seen: Set<string>): AsyncGene
     yield { type: 'problem', problem: { path: dir, problem: describeFsError(e) } };
     return;
   }
-  for (const name of names) {
-    const p = path.join(dir, name);
-    let st;
-    try {
-      st = await fs.stat(p);
-    } catch (e) {
-      yield { type: 'problem', problem: { path: p, problem: describeFsError(e) } };
-      continue;
+  // stat a batch of entries at once (a directory of 20,000 small files is mostly stat calls).
+  const STAT_BATCH = 64;
+  for (let from = 0; from < names.length; from += STAT_BATCH) {
+    const batch = names.slice(from, from + STAT_BATCH).map((name) => path.join(dir, name));
+    const stats = await Promise.all(batch.map((p) => fs.stat(p).then((st) => ({ st, err: null }), (err: unknown) => ({ st: null, err }))));
+    for (let k = 0; k < batch.length; k++) {
+      const p = batch[k]!;
+      const { st, err } = stats[k]!;
+      if (!st) {
+        yield { type: 'problem', problem: { path: p, problem: describeFsError(err) } };
+        continue;
+      }
+        if (st.isDirectory()) yield* walkDir(p, root, seen, budget);
+      else if (st.isFile()) yield* openFile(p, path.relative(root, p), st.size, st.mtimeMs, budget);
+      else yield { type: 'problem', problem: { path: p, problem: 'not a regular file (a socket, FIFO or device): skipped' } };
     }
-    if (st.isDirectory()) yield* walkDir(p, root, seen);
-    else if (st.isFile()) yield* openFile(p, path.relative(root, p), st.size, st.mtimeMs);
   }
 }
 
-async function* openFile(p: string, rel: string, size: number, mtimeMs: number): AsyncGenerator<WalkItem> {
-  let stream: Readable;
+async function* openFile(p: string, rel: string, size: number, mtimeMs: number, budget: ByteBudget | null): AsyncGenerator<WalkItem> {
+  // One open per file: the zip magic is read through the same handle the stream then owns.
+  let fh: fs.FileHandle;
   try {
-    const fh = await fs.open(p, 'r');
-    await fh.close();
-    stream = createReadStream(p, { highWaterMark: 1 << 16 });
+    fh = await fs.open(p, 'r');
   } catch (e) {
     yield { type: 'problem', problem: { path: p, problem: describeFsError(e) } };
     return;
   }
-  if (isZipName(p) || (await hasZipMagic(p))) {
-    stream.destroy();
-    yield* walkZip(p, mtimeMs);
+  if (isZipName(p) && size > 0) {
+    await fh.close().catch(() => undefined);
+    yield* walkZip(p, mtimeMs, budget);
     return;
   }
-  yield* openStream(p, rel, size, mtimeMs, stream);
-}
-
-async function hasZipMagic(p: string): Promise<boolean> {
-  try {
-    const fh = await fs.open(p, 'r');
-    try {
-      const buf = Buffer.alloc(4);
-      await fh.read(buf, 0, 4, 0);
-      return isZip(buf);
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return false;
-  }
+  // Small files are read with small buffers (a 64 KiB buffer per read of a 200-byte file is most of the work in a big bundle).
+  const stream = fh.createReadStream({ highWaterMark: Math.max(4096, Math.min(1 << 16, size + 1)), start: 0 });
+  yield* openStream(p, rel, size, mtimeMs, stream, budget, true);
 }
 
 function isZipName(p: string): boolean {
@@ -132,6 +128,8 @@ async function* openStream(
   size: number | null,
   mtimeMs: number | null,
   raw: Readable,
+  budget: ByteBudget | null,
+  independent = false,
 ): AsyncGenerator<WalkItem> {
   let stream = raw;
   let gzipped = false;
@@ -139,7 +137,14 @@ async function* openStream(
   let error: Error | null;
   ({ head, stream, error } = await peek(stream, HEAD_PEEK));
   if (error && head.length === 0) {
-    yield { type: 'problem', problem: { path: p, problem: `unreadable: ${errorText(error)}` } };
+    stream.destroy();
+    yield { type: 'problem', problem: { path: p, problem: `unreadable: ${describeFsError(error)}` } };
+    return;
+  }
+  if (independent && mtimeMs !== null && isZip(head)) {
+    // A zip under another name (zips are read by random access, from the file itself).
+    stream.destroy();
+    yield* walkZip(p, mtimeMs, budget);
     return;
   }
   if (!error && isGzip(head)) {
@@ -147,50 +152,97 @@ async function* openStream(
     ({ head, stream, error } = await peek(gunzip(stream), HEAD_PEEK));
   }
   if (isTar(head)) {
-    yield* walkTar(p, stream, mtimeMs);
+    yield* walkTar(p, stream, mtimeMs, budget, error);
     return;
   }
   const problem = error ? `${gzipped ? 'gzip' : 'read'} error: ${errorText(error)} (the readable part was used)` : null;
-  yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped, problem } };
+  yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped, problem, independent } };
 }
 
-async function* walkTar(archive: string, stream: Readable, mtimeMs: number | null): AsyncGenerator<WalkItem> {
+async function* walkTar(
+  archive: string,
+  stream: Readable,
+  mtimeMs: number | null,
+  budget: ByteBudget | null,
+  priorError: Error | null,
+): AsyncGenerator<WalkItem> {
   const extract = tar.extract();
   stream.on('error', (e) => extract.destroy(e));
   stream.pipe(extract);
+  let overBudget = false;
   try {
     for await (const entry of extract) {
+      // Entry names are only labels: nothing is ever written to disk, `..` and absolute names included.
       const name = entry.header.name.replace(/^\.\//, '');
-      if (entry.header.type !== 'file') {
+      // Every entry runs to its end before the next one is pulled; unread bytes are counted against the run bound.
+      let ended = false;
+      const end = new Promise<void>((resolve) => {
+        const done = (): void => {
+          ended = true;
+          resolve();
+        };
+        entry.once('end', done);
+        entry.once('error', done);
+        entry.once('close', done);
+      });
+      if (entry.header.type !== 'file' && entry.header.type !== 'contiguous-file') {
         entry.resume();
+        await end;
         continue;
       }
       const entryPath = `${archive}!/${name}`;
       const mtime = entry.header.mtime ? entry.header.mtime.getTime() : mtimeMs;
       const body = new PassThrough({ highWaterMark: 1 << 16 });
-      entry.on('error', (e: Error) => body.destroy(e));
-      entry.pipe(body);
-      for await (const item of openStream(entryPath, name, entry.header.size ?? null, mtime, body)) {
+      // A hand-made pipe: when the reader gives up on `body`, the rest of the entry is discarded
+      // (destroying the entry would destroy the whole archive).
+      entry.on('data', (data: unknown) => {
+        const c = data as Buffer;
+        if (body.destroyed) {
+          if (budget) {
+            budget.used += c.length;
+            if (budget.exhausted && !overBudget) {
+              overBudget = true;
+              extract.destroy(new Error('byte bound'));
+            }
+          }
+          return;
+        }
+        if (!body.write(c)) entry.pause();
+      });
+      body.on('drain', () => entry.resume());
+      body.on('close', () => entry.resume());
+      entry.once('end', () => body.end());
+      entry.once('error', (e: Error) => body.destroy(e));
+      for await (const item of openStream(entryPath, name, entry.header.size ?? null, mtime, body, budget)) {
         yield item;
       }
-      // Whatever the consumer left unread must be drained before the next entry.
-      await drain(body);
+      if (!ended) {
+        if (!body.destroyed) body.destroy();
+        entry.resume();
+        await end;
+      }
     }
+    if (priorError) throw priorError;
   } catch (e) {
-    yield { type: 'problem', problem: { path: archive, problem: `archive truncated or corrupt: ${errorText(e)}` } };
+    const problem = overBudget
+      ? `archive not read further: ${budget!.describe('run')}`
+      : `archive truncated or corrupt: ${errorText(priorError ?? e)} (the entries before the damage were used)`;
+    yield { type: 'problem', problem: { path: archive, problem } };
+  } finally {
+    if (!stream.destroyed) stream.destroy();
   }
 }
 
-async function* walkZip(archive: string, mtimeMs: number): AsyncGenerator<WalkItem> {
+async function* walkZip(archive: string, mtimeMs: number, budget: ByteBudget | null): AsyncGenerator<WalkItem> {
   let zip: yauzl.ZipFile;
   try {
     zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-      yauzl.open(archive, { lazyEntries: true, autoClose: true, strictFileNames: false, decodeStrings: true }, (err, z) =>
+      yauzl.open(archive, { lazyEntries: true, autoClose: true, strictFileNames: false, decodeStrings: false }, (err, z) =>
         err || !z ? reject(err ?? new Error('cannot open')) : resolve(z),
       ),
     );
   } catch (e) {
-    yield { type: 'problem', problem: { path: archive, problem: `zip unreadable: ${errorText(e)}` } };
+    yield { type: 'problem', problem: { path: archive, problem: zipOpenProblem(e) } };
     return;
   }
   const nextEntry = (): Promise<yauzl.Entry | null> =>
@@ -221,8 +273,11 @@ async function* walkZip(archive: string, mtimeMs: number): AsyncGenerator<WalkIt
     for (;;) {
       const entry = await nextEntry();
       if (!entry) break;
-      if (entry.fileName.endsWith('/')) continue;
-      const entryPath = `${archive}!/${entry.fileName}`;
+      // Names decoded here, not by yauzl: an absolute or `..` name is only a label (read in memory,
+      // never written anywhere) and must not stop the entries after it from being read.
+      const fileName = zipEntryName(entry);
+      if (fileName.endsWith('/')) continue;
+      const entryPath = `${archive}!/${fileName}`;
       let s: Readable;
       try {
         s = await new Promise<Readable>((resolve, reject) =>
@@ -233,24 +288,30 @@ async function* walkZip(archive: string, mtimeMs: number): AsyncGenerator<WalkIt
         continue;
       }
       const mtime = entry.getLastModDate?.().getTime() ?? mtimeMs;
-      for await (const item of openStream(entryPath, entry.fileName, entry.uncompressedSize, mtime, s)) yield item;
-      await drain(s);
+      for await (const item of openStream(entryPath, fileName, entry.uncompressedSize, mtime, s, budget)) yield item;
+      // Zip entries are independent: what the reader left is not decompressed at all.
+      if (!s.destroyed && !s.readableEnded) s.destroy();
+      if (budget?.exhausted) break;
     }
   } catch (e) {
-    yield { type: 'problem', problem: { path: archive, problem: `zip truncated or corrupt: ${errorText(e)}` } };
+    yield { type: 'problem', problem: { path: archive, problem: `zip truncated or corrupt: ${errorText(e)} (the entries before the damage were used)` } };
   } finally {
     zip.close();
   }
 }
 
-async function drain(s: Readable): Promise<void> {
-  if (s.readableEnded || s.destroyed) return;
-  await new Promise<void>((resolve) => {
-    s.once('end', () => resolve());
-    s.once('error', () => resolve());
-    s.once('close', () => resolve());
-    s.resume();
-  });
+function zipEntryName(entry: yauzl.Entry): string {
+  const raw = entry.fileNameRaw;
+  if ((entry.generalPurposeBitFlag & 0x800) !== 0 || isUtf8(raw)) return raw.toString('utf8');
+  return iconv.decode(raw, 'cp437');
+}
+
+function zipOpenProblem(e: unknown): string {
+  const text = errorText(e);
+  if (/central directory|end of central directory/i.test(text)) {
+    return `zip central directory missing or corrupt (a truncated or damaged download?): ${text}; nothing in it was read`;
+  }
+  return `zip unreadable: ${text}`;
 }
 
 export function describeFsError(e: unknown): string {
@@ -263,6 +324,11 @@ export function describeFsError(e: unknown): string {
       return 'permission denied';
     case 'ELOOP':
       return 'symlink loop';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    case 'EIO':
+      return 'input/output error';
     case 'EISDIR':
       return 'is a directory';
     default:

@@ -17,20 +17,40 @@ export function writeBundle(files: Record<string, string | Buffer>): string {
   return dir;
 }
 
-export async function tarGz(files: Record<string, string>): Promise<Buffer> {
+/** An uncompressed tar; entry names are written as given (absolute and `..` names included). */
+export async function tarBuffer(files: Record<string, string | Buffer>): Promise<Buffer> {
   const pack = tar.pack();
   for (const [name, content] of Object.entries(files)) pack.entry({ name, mtime: new Date('2023-09-05T00:00:00Z') }, content);
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
-  return gzipSync(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
-export async function zip(files: Record<string, string>): Promise<Buffer> {
+export async function tarGz(files: Record<string, string | Buffer>): Promise<Buffer> {
+  return gzipSync(await tarBuffer(files));
+}
+
+export async function zip(files: Record<string, string | Buffer>): Promise<Buffer> {
   const z = new yazl.ZipFile();
-  for (const [name, content] of Object.entries(files)) z.addBuffer(Buffer.from(content), name);
+  for (const [name, content] of Object.entries(files)) z.addBuffer(typeof content === 'string' ? Buffer.from(content) : content, name);
   z.end();
   const chunks: Buffer[] = [];
   for await (const c of z.outputStream as AsyncIterable<Buffer>) chunks.push(c);
   return Buffer.concat(chunks);
+}
+
+/**
+ * A zip whose entry names are replaced after the fact (yazl refuses absolute and `..` names): each
+ * `from` must have the same length as its `to` and appear in the names only.
+ */
+export async function zipRenamed(files: Record<string, string | Buffer>, renames: Record<string, string>): Promise<Buffer> {
+  const buf = await zip(files);
+  for (const [from, to] of Object.entries(renames)) {
+    if (from.length !== to.length) throw new Error('zipRenamed: same length only');
+    const a = Buffer.from(from);
+    const b = Buffer.from(to);
+    for (let i = buf.indexOf(a); i !== -1; i = buf.indexOf(a, i + 1)) b.copy(buf, i);
+  }
+  return buf;
 }
