@@ -2,16 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, before } from 'node:test';
-import { createRequire } from 'node:module';
 import { main } from '../src/cli/main.js';
 import type { Report } from '../src/report/report.js';
 import { FIXTURES } from './helpers.js';
-
-const require = createRequire(import.meta.url);
-// ajv is CommonJS; its default export is the class.
-const Ajv2020 = require('ajv/dist/2020').default as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
-const schema = JSON.parse(readFileSync(path.join(FIXTURES, '..', 'schema', 'report.schema.json'), 'utf8')) as object;
-export const validateReport = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+import { validateReport } from './schema.js';
 
 interface ExpectedLink {
   [k: string]: string | number | null;

@@ -4,7 +4,7 @@ import { formatInstant } from '../model/time.js';
 import { describeEvent } from '../report/describe.js';
 import { incidentMarkdown } from '../report/render-markdown.js';
 import { makeChalk, renderIncident } from '../report/render-text.js';
-import { neutralize } from '../report/sanitize.js';
+import { neutralize, neutralizeOr, safeJson } from '../report/sanitize.js';
 import { addReportOptions, colorWanted, runAnalysis, type RawAnalyzeOptions } from './analyze.js';
 import type { Io } from './main.js';
 import { UsageError } from './options.js';
@@ -28,7 +28,7 @@ export function registerExplain(program: Command, io: Io): void {
     const dismissed = a.report.dismissed.find((d) => d.messageId === id) ?? null;
     if (o.format === 'json') {
       io.out(
-        JSON.stringify(
+        safeJson(
           {
             messageId: id,
             found: entry !== undefined,
@@ -38,7 +38,6 @@ export function registerExplain(program: Command, io: Io): void {
             incident,
             dismissed,
           },
-          null,
           2,
         ) + '\n',
       );
@@ -53,11 +52,17 @@ export function registerExplain(program: Command, io: Io): void {
       return;
     }
     out.push(c.bold(`message ${id}`));
-    for (const cp of entry.copies) out.push(`  stored: ${cp.brokerName ?? cp.storeHost ?? '?'} queue ${cp.queueId ?? '?'} offset ${cp.queueOffset ?? '?'} (offsetMsgId ${cp.offsetMsgId ?? '?'})  ${c.dim(`${neutralize(cp.event.file)}:${cp.event.line}`)}`);
-    for (const d of entry.deliveries) {
-      out.push(`  delivered: ${formatInstant(d.time, a.tz)} group ${d.group ?? '?'} client ${d.client ?? '?'}${d.retryTimes ? ` retry ${d.retryTimes}` : ''}${d.success === false ? ' (failed)' : ''}  ${c.dim(`${neutralize(d.event.file)}:${d.event.line}`)}`);
+    for (const cp of entry.copies) {
+      out.push(
+        `  stored: ${neutralizeOr(cp.brokerName ?? cp.storeHost)} queue ${cp.queueId ?? '?'} offset ${cp.queueOffset ?? '?'} (offsetMsgId ${neutralizeOr(cp.offsetMsgId)})  ${c.dim(`${neutralize(cp.event.file)}:${cp.event.line}`)}`,
+      );
     }
-    if (dismissed) out.push('', `not a duplicate: ${dismissed.reason}`);
+    for (const d of entry.deliveries) {
+      out.push(
+        `  delivered: ${formatInstant(d.time, a.tz)} group ${neutralizeOr(d.group)} client ${neutralizeOr(d.client)}${d.retryTimes ? ` retry ${d.retryTimes}` : ''}${d.success === false ? ' (failed)' : ''}  ${c.dim(`${neutralize(d.event.file)}:${d.event.line}`)}`,
+      );
+    }
+    if (dismissed) out.push('', `not a duplicate: ${neutralize(dismissed.reason)}`);
     if (incident) {
       out.push('');
       if (o.format === 'markdown') out.push(...incidentMarkdown(incident));
@@ -90,12 +95,11 @@ export function registerTimeline(program: Command, io: Io): void {
       .sort((x, y) => (queueKeyString(x.key) < queueKeyString(y.key) ? -1 : 1));
     if (o.format === 'json') {
       io.out(
-        JSON.stringify(
+        safeJson(
           timelines.map((t) => ({
             ...t.key,
             entries: t.entries.map((e) => ({ time: formatInstant(e.event.instant, a.tz), host: e.host, role: e.role, kind: e.event.kind, what: describeEvent(e.event), file: e.event.file, line: e.event.line, text: e.event.raw })),
           })),
-          null,
           2,
         ) + '\n',
       );
@@ -105,9 +109,9 @@ export function registerTimeline(program: Command, io: Io): void {
     const out: string[] = [];
     if (timelines.length === 0) out.push('no queue matches');
     for (const t of timelines) {
-      out.push(c.bold(`${t.key.group}  ${t.key.topic}  ${t.key.brokerName}:${t.key.queueId}`) + c.dim(`  (${t.entries.length} entries)`));
+      out.push(c.bold(`${neutralize(t.key.group)}  ${neutralize(t.key.topic)}  ${neutralize(t.key.brokerName)}:${t.key.queueId}`) + c.dim(`  (${t.entries.length} entries)`));
       for (const e of t.entries) {
-        out.push(`  ${c.cyan(formatInstant(e.event.instant, a.tz).slice(0, 23).replace('T', ' '))} ${c.magenta((e.host ?? '?').padEnd(12))} ${e.role.padEnd(9)} ${neutralize(describeEvent(e.event))}  ${c.dim(`${neutralize(e.event.file)}:${e.event.line}`)}`);
+        out.push(`  ${c.cyan(formatInstant(e.event.instant, a.tz).slice(0, 23).replace('T', ' '))} ${c.magenta(neutralizeOr(e.host).padEnd(12))} ${e.role.padEnd(9)} ${neutralize(describeEvent(e.event))}  ${c.dim(`${neutralize(e.event.file)}:${e.event.line}`)}`);
       }
       out.push('');
     }

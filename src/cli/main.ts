@@ -4,8 +4,10 @@ import { registerInputs } from './inputs.js';
 import { registerFormats } from './formats.js';
 import { UsageError } from './options.js';
 import { registerAnalyze } from './analyze.js';
+import { registerScan } from './scan.js';
 import { registerExplain, registerTimeline } from './explain.js';
 import { VERSION } from './version.js';
+import { guardOutput, guardStderr } from '../report/sanitize.js';
 
 export interface Io {
   out(text: string): void;
@@ -25,20 +27,31 @@ export function buildProgram(io: Io): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .addHelpText('after', '\nAny command takes --debug: print the stack trace of an internal error (never printed otherwise).');
   registerAnalyze(program, io);
   registerExplain(program, io);
   registerTimeline(program, io);
+  registerScan(program, io);
   registerInputs(program, io);
   registerFormats(program, io);
   return program;
 }
 
-/** Runs the CLI; returns the exit code. Never throws for usage or input errors. */
+/** Set once stdout's reader has gone away (`… | head`): the rest of the output is dropped. */
+let stdoutClosed = false;
+
+/**
+ * Runs the CLI; returns the exit code. Never throws for usage or input errors. Everything written
+ * passes a last terminal guard (sanitize.ts): log text was neutralised by the renderers already,
+ * this catches whatever a renderer missed without touching the tool's own colour codes.
+ */
 export async function main(argv: string[], ioOverride?: Partial<Io>): Promise<number> {
   let exit = 0;
-  const io: Io = {
-    out: (s) => process.stdout.write(s),
+  const base: Io = {
+    out: (s) => {
+      if (!stdoutClosed) process.stdout.write(s);
+    },
     err: (s) => process.stderr.write(s),
     setExit: (c) => {
       exit = Math.max(exit, c);
@@ -47,6 +60,7 @@ export async function main(argv: string[], ioOverride?: Partial<Io>): Promise<nu
     isTTY: Boolean(process.stdout.isTTY),
     ...ioOverride,
   };
+  const io: Io = { ...base, out: (s) => base.out(guardOutput(s)), err: (s) => base.err(guardStderr(s)) };
   const program = buildProgram(io);
   const debug = argv.includes('--debug');
   try {
@@ -65,4 +79,50 @@ export async function main(argv: string[], ioOverride?: Partial<Io>): Promise<nu
     return 2;
   }
   return exit;
+}
+
+/** Exit status after SIGINT (128 + 2), as a shell reports a process killed by Ctrl-C. */
+export const EXIT_SIGINT = 130;
+/** Exit status after SIGTERM (128 + 15). */
+export const EXIT_SIGTERM = 143;
+/** Exit status of an internal error (the same as main's for an unexpected exception). */
+export const EXIT_INTERNAL = 2;
+
+function firstLine(e: unknown): string {
+  return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+}
+
+/**
+ * The process around `main` (bin/rmq-forensics.js calls this):
+ * - stdout's reader going away (`rmq-forensics analyze … | head`, EPIPE) is not an error: the rest
+ *   of the output is dropped silently and the exit status is the command's own (0, or 1 with
+ *   --fail-on-findings and findings), never an error message or a stack trace;
+ * - SIGINT (Ctrl-C) exits 130 and SIGTERM 143 at once, quietly;
+ * - an internal error is one line on stderr and exit 2; its stack trace only with --debug.
+ */
+export async function runCli(argv: string[] = process.argv): Promise<void> {
+  const debug = argv.includes('--debug');
+  const internal = (e: unknown): void => {
+    process.stderr.write(guardStderr(`rmq-forensics: internal error: ${firstLine(e)}\n`));
+    if (debug && e instanceof Error && e.stack) process.stderr.write(guardStderr(e.stack + '\n'));
+    process.exit(EXIT_INTERNAL);
+  };
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' || e.code === 'ECONNRESET') {
+      stdoutClosed = true;
+      return;
+    }
+    internal(e);
+  });
+  // stderr closed too: nowhere left to report anything.
+  process.stderr.on('error', () => undefined);
+  process.once('SIGINT', () => process.exit(EXIT_SIGINT));
+  process.once('SIGTERM', () => process.exit(EXIT_SIGTERM));
+  process.on('uncaughtException', internal);
+  process.on('unhandledRejection', internal);
+  try {
+    process.exitCode = await main(argv);
+  } catch (e) {
+    internal(e);
+  }
 }

@@ -5,8 +5,10 @@ export interface MessageQueueRef {
   queueId: number;
 }
 
-const MQ_RE = /MessageQueue \[topic=([^,\]]*), brokerName=([^,\]]*), queueId=(-?\d+)\]/;
-const MQ_RE_G = /MessageQueue \[topic=([^,\]]*), brokerName=([^,\]]*), queueId=(-?\d+)\]/g;
+// `[` is excluded from the name classes: topic and broker names cannot contain it, and without it
+// a line of repeated `MessageQueue [topic=` fragments would make the search quadratic.
+const MQ_RE = /MessageQueue \[topic=([^,[\]]*), brokerName=([^,[\]]*), queueId=(-?\d+)\]/;
+const MQ_RE_G = /MessageQueue \[topic=([^,[\]]*), brokerName=([^,[\]]*), queueId=(-?\d+)\]/g;
 
 /** Parses `MessageQueue [topic=…, brokerName=…, queueId=…]` (catalog Appendix A). */
 export function parseMessageQueue(text: string): MessageQueueRef | null {

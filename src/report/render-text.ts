@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { IncidentJson, Report } from './report.js';
-import { neutralize } from './sanitize.js';
+import { neutralize, neutralizeOr } from './sanitize.js';
 
 export function makeChalk(color: boolean): ChalkInstance {
   return new Chalk({ level: color ? 1 : 0 });
@@ -34,10 +34,10 @@ export function renderText(r: Report, color: boolean): string {
   });
   for (const i of r.incidents) {
     t.push([
-      i.id,
-      i.byDesign ? `${i.cause} (by design)` : i.cause,
+      neutralize(i.id),
+      neutralize(i.byDesign ? `${i.cause} (by design)` : i.cause),
       CONF[i.confidence]!(c, i.confidence),
-      i.brokerName !== null ? `${i.group ?? '?'} ${i.brokerName}:${i.queueId}` : i.group ?? '?',
+      i.brokerName !== null ? `${neutralizeOr(i.group)} ${neutralize(i.brokerName)}:${i.queueId}` : neutralizeOr(i.group),
       i.offsetRange ? `${i.offsetRange.from}–${i.offsetRange.to}` : '',
       i.redeliveredCount === null ? '' : String(i.redeliveredCount),
       `${i.window.start.slice(0, 19).replace('T', ' ')} → ${i.window.end.slice(11, 19)}`,
@@ -52,16 +52,23 @@ export function renderText(r: Report, color: boolean): string {
   return out.join('\n') + '\n';
 }
 
+/** The first `n` code points of a neutralised text (never half a surrogate pair). */
+function clip(text: string, n: number): string {
+  if (text.length <= n) return text;
+  const cps = Array.from(text.slice(0, n * 2)).slice(0, n);
+  return cps.join('');
+}
+
 export function renderIncident(i: IncidentJson, c: ChalkInstance): string[] {
   const out: string[] = [];
-  out.push(c.bold(`${i.id}  ${i.cause}`) + `  ${CONF[i.confidence]!(c, i.confidence)} confidence${i.byDesign ? c.dim('  (by design)') : ''}`);
+  out.push(c.bold(`${neutralize(i.id)}  ${neutralize(i.cause)}`) + `  ${CONF[i.confidence]!(c, i.confidence)} confidence${i.byDesign ? c.dim('  (by design)') : ''}`);
   out.push(`  ${neutralize(i.summary)}`);
   out.push(c.bold('  chain:'));
   for (const l of i.chain) {
-    out.push(`   ${c.cyan(l.time.slice(0, 23).replace('T', ' '))} ${c.magenta((l.host ?? '?').padEnd(12))} ${neutralize(l.summary)}`);
-    out.push(c.dim(`      ${neutralize(l.file)}:${l.line}  ${neutralize(l.text).slice(0, 220)}`));
+    out.push(`   ${c.cyan(neutralize(l.time.slice(0, 23).replace('T', ' ')))} ${c.magenta(neutralizeOr(l.host).padEnd(12))} ${neutralize(l.summary)}`);
+    out.push(c.dim(`      ${neutralize(l.file)}:${l.line}  ${clip(neutralize(l.text), 220)}`));
   }
-  if (i.messageIds.length) out.push(`  messages named: ${i.messageIds.slice(0, 10).join(', ')}${i.messageIds.length > 10 ? ', …' : ''}`);
+  if (i.messageIds.length) out.push(`  messages named: ${i.messageIds.slice(0, 10).map(neutralize).join(', ')}${i.messageIds.length > 10 ? ', …' : ''}`);
   if (i.missingEvidence.length) {
     out.push(c.bold('  missing evidence:'));
     for (const m of i.missingEvidence) out.push(c.yellow(`   - ${neutralize(m)}`));

@@ -17,6 +17,8 @@ export interface Report {
   dismissed: { messageId: string; cause: 'not-a-duplicate'; reason: string; deliveries: DeliveryJson[] }[];
   clockSkew: { clientHost: string; brokerHost: string; skewMs: number }[];
   summary: { incidents: number; redeliveredMessages: number; anomalies: number; byDesign: number; byCause: Record<string, number> };
+  /** Only in `scan` reports. */
+  scan?: { newIncidents: string[]; updatedIncidents: string[]; since: string | null; until: string | null; filesRead: number; newLines: number };
 }
 
 export interface ChainLinkJson {

@@ -1,7 +1,7 @@
 import type { EventFieldMap } from '../../model/events.js';
-import { parseMessageQueues, type MessageQueueRef } from '../../model/queue.js';
+import type { MessageQueueRef } from '../../model/queue.js';
 import { sig, type AnySignature, type Entry } from '../types.js';
-import { guarded, int, MQ, mq, reqInt } from './common.js';
+import { guarded, int, MQ, mq, mqs, reqInt } from './common.js';
 
 /**
  * Message signatures of the broker's log files (`broker.log`, `store.log`, `remoting.log`,
@@ -52,7 +52,7 @@ function channelInfo(text: string): { clientId: string | null; channel: string |
 /** Exactly one MessageQueue in a rendered set (`[MessageQueue [...]]`), else null. */
 function singleMq(text: string | undefined): MessageQueueRef | null {
   if (text === undefined) return null;
-  const qs = parseMessageQueues(text);
+  const qs = mqs(text);
   return qs.length === 1 ? qs[0]! : null;
 }
 

@@ -1,8 +1,8 @@
 import type { ExceptionInfo } from '../../model/events.js';
-import { parseMessageExts, parseMessageQueues, type MessageQueueRef } from '../../model/queue.js';
+import { parseMessageExts, type MessageQueueRef } from '../../model/queue.js';
 import { remoteOfException } from '../text.js';
 import { sig, type AnySignature, type Entry } from '../types.js';
-import { guarded, int, mq, MQ, reqInt, reqMq } from './common.js';
+import { guarded, int, mq, MQ, mqs, reqInt, reqMq } from './common.js';
 
 // ---------------------------------------------------------------------------------------------
 // Regex fragments and field helpers
@@ -64,7 +64,7 @@ function msgsAndMq(rest: string): { messages: ReturnType<typeof parseMessageExts
 
 /** The only queue of a `mq` / `[mq, mq]` text, or null when there are none or several. */
 function singleMq(text: string): MessageQueueRef | null {
-  const qs = parseMessageQueues(text);
+  const qs = mqs(text);
   return qs.length === 1 ? qs[0]! : null;
 }
 
@@ -212,7 +212,7 @@ export const CLIENT_SIGNATURES: AnySignature[] = [
       strategy: g.strategy!,
       mqAllSize: reqInt(g.mqAll),
       cidAllSize: reqInt(g.cidAll),
-      queues: parseMessageQueues(g.set!),
+      queues: mqs(g.set!),
     })),
     ref: '§2.1',
     samples: [
