@@ -141,7 +141,8 @@ export const offsetFetchFailure: Rule = {
         chain: links,
         missingEvidence: missing,
         messageIds: messages.map((m) => m.msgId),
-        anchor: regression ?? fail,
+        // The failed offset read identifies the incident, whatever later lines a run sees.
+        anchor: fail,
         claims: [fail, ...minusOne, ...tooSmall, ...moved, ...illegal, ...fixed, ...persists, ...regressions],
       });
     }

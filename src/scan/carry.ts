@@ -1,0 +1,57 @@
+import type { Context } from '../correlate/index.js';
+import type { EventKind, RmqEvent } from '../model/events.js';
+
+/**
+ * What a nightly scan carries to the next run so that a causal chain spanning two runs is still
+ * found: each queue's last ownership and commit lines per host, broker offset state, and the
+ * recent faults and offset events. Carried events keep their original file, line and raw text:
+ * evidence from last night is cited as such.
+ */
+const RECENT_KINDS = new Set<EventKind>([
+  'remote-timeout', 'connection-failure', 'heartbeat-failed', 'fetch-offset-failed', 'first-pull-offset', 'pull-offset-illegal',
+  'pull-offset-fixed', 'pull-offset-corrected', 'offset-regression', 'queue-added', 'queue-removed', 'queue-add-failed',
+  'rebalance-result', 'lock', 'client-start', 'client-shutdown', 'broker-start', 'broker-shutdown', 'broker-last-shutdown',
+  'broker-recovery', 'role-change', 'slave-sync', 'channel-expired', 'channel-closed', 'offset-reset', 'consume-failed',
+  'dropped-without-result', 'expired-send-back', 'producer-send-failed', 'producer-message', 'late-response', 'flow-control',
+  'pop-revive', 'pop-ack', 'pop-ck', 'heartbeat-ok',
+]);
+const LEDGER_KINDS = new Set<EventKind>(['trace-delivery', 'trace-publication']);
+
+export interface CarryOptions {
+  /** Faults and offset events younger than this (before the newest event) are carried. */
+  recentMs: number;
+  /** Deliveries and stored copies younger than this are carried (a message re-consumed days later). */
+  ledgerMs: number;
+  /** Hard cap on carried events. */
+  max: number;
+}
+
+export const DEFAULT_CARRY: CarryOptions = { recentMs: 6 * 3_600_000, ledgerMs: 8 * 86_400_000, max: 200_000 };
+
+export function eventKey(e: RmqEvent): string {
+  return `${e.host ?? ''}|${e.file}|${e.line}|${e.timestampText}|${e.kind}`;
+}
+
+export function selectCarried(ctx: Context, opts: CarryOptions = DEFAULT_CARRY): RmqEvent[] {
+  const events = ctx.events;
+  // "Recent" is measured from the newest log line: snapshot files are stamped with their mtime.
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const e of events) if (e.zone.from !== 'epoch' && e.instant > newest) newest = e.instant;
+  if (!Number.isFinite(newest)) return [];
+  const keep = new Map<string, RmqEvent>();
+  // The last commit and ownership line of every (host, queue), however old.
+  const lastPerQueue = new Map<string, RmqEvent>();
+  for (const e of events) {
+    if (e.kind === 'offset-persist' || e.kind === 'queue-added' || e.kind === 'queue-removed' || e.kind === 'offset-snapshot' || e.kind === 'offset-regression') {
+      const q = ctx.queueOf(e);
+      if (q) lastPerQueue.set(`${e.kind}|${e.host ?? ''}|${q.group}|${q.topic}|${q.brokerName}|${q.queueId}`, e);
+    } else if (e.kind === 'rebalance-result') {
+      lastPerQueue.set(`${e.kind}|${e.host ?? ''}|${e.fields.group}|${e.fields.topic}`, e);
+    }
+    if (RECENT_KINDS.has(e.kind) && newest - e.instant <= opts.recentMs) keep.set(eventKey(e), e);
+    if (LEDGER_KINDS.has(e.kind) && newest - e.instant <= opts.ledgerMs) keep.set(eventKey(e), e);
+  }
+  for (const e of lastPerQueue.values()) keep.set(eventKey(e), e);
+  const out = [...keep.values()].sort((a, b) => a.instant - b.instant || a.seq - b.seq);
+  return out.length > opts.max ? out.slice(out.length - opts.max) : out;
+}

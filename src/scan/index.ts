@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { buildContext } from '../correlate/index.js';
+import { diagnose } from '../diagnose/index.js';
+import { ingest, type FileReport, type IngestOptions, type ResumeProbe } from '../ingest/index.js';
+import type { RmqEvent } from '../model/events.js';
+import { formatInstant } from '../model/time.js';
+import { buildReport, type IncidentJson, type Report } from '../report/report.js';
+import { DEFAULT_CARRY, eventKey, selectCarried } from './carry.js';
+import { acquireLock, emptyState, loadState, saveState, type FileState, type ScanState } from './state.js';
+import { inWindow, type TimeWindow } from './window.js';
+
+export interface ScanOptions extends IngestOptions {
+  skewMs: number;
+  version: string;
+  stateFile: string | null;
+  resetState: boolean;
+  window: TimeWindow;
+  lockWaitMs: number;
+  now?: Date;
+}
+
+export interface ScanResult {
+  report: Report;
+  /** Incidents reported for the first time by this run. */
+  fresh: IncidentJson[];
+  /** Incidents reported before that grew (more re-delivered offsets or messages). */
+  updated: IncidentJson[];
+  /** Files read this run and how many lines were new in each. */
+  files: { file: string; newLines: number; resumedAt: number }[];
+}
+
+/** Hash of the first `n` bytes of content: the identity of a log whatever its name or compression. */
+export function headHash(head: Buffer, n: number): string {
+  return createHash('sha1').update(head.subarray(0, n)).digest('hex');
+}
+
+/**
+ * One scan: read only what is new since the previous run (by content identity, so renamed,
+ * rotated and gzipped pieces are recognised), correlate it with the events carried from earlier
+ * runs, and report the incidents in the time window that were not reported before (or grew).
+ */
+export async function runScan(paths: readonly string[], opts: ScanOptions): Promise<ScanResult> {
+  const lock = opts.stateFile ? await acquireLock(opts.stateFile, opts.lockWaitMs) : null;
+  try {
+    const state: ScanState = opts.stateFile && !opts.resetState ? await loadState(opts.stateFile) : emptyState();
+    const resumes = new Map<string, { at: number; lines: number }>();
+    const resume = (probe: ResumeProbe): { skipBytes: number; startLine: number } | null => {
+      let best: FileState | null = null;
+      for (const f of state.files) {
+        if (f.headLength > probe.head.length) continue;
+        // A document is the same only when its whole head is (it is then skipped whole).
+        if (probe.document && f.headLength !== probe.head.length) continue;
+        if (headHash(probe.head, f.headLength) !== f.headHash) continue;
+        if (probe.size !== null && !probe.compressed && probe.size < f.bytesRead) continue; // truncated: new content
+        if (!best || f.bytesRead > best.bytesRead) best = f;
+      }
+      if (!best) return null;
+      resumes.set(probe.path, { at: best.bytesRead, lines: best.linesRead });
+      return { skipBytes: best.bytesRead, startLine: best.linesRead };
+    };
+    const ingested = await ingest(paths, { ...opts, resume });
+    // Carried context first (it is older), then what is new; a line read twice counts once.
+    const seen = new Set<string>();
+    const events: RmqEvent[] = [];
+    state.carried.forEach((e, i) => {
+      const k = eventKey(e);
+      if (seen.has(k)) return;
+      seen.add(k);
+      events.push({ ...e, seq: -1e12 + i });
+    });
+    for (const e of ingested.events) {
+      const k = eventKey(e);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      events.push(e);
+    }
+    events.sort((a, b) => a.instant - b.instant || a.seq - b.seq);
+    const context = buildContext(events, { skewMs: opts.skewMs });
+    const diagnosis = diagnose(context);
+    const now = opts.now ?? new Date();
+    const report = buildReport(ingested, diagnosis, {
+      version: opts.version,
+      now,
+      brokerAddr: (n) => context.brokers.addrOf(n),
+      skew: context.skewEstimates,
+      tz: opts.tz,
+    });
+    const fresh: IncidentJson[] = [];
+    const updated: IncidentJson[] = [];
+    const stamp = now.toISOString();
+    const explained = new Set(state.explained);
+    for (let i = 0; i < report.incidents.length; i++) {
+      const inc = report.incidents[i]!;
+      const d = diagnosis.incidents[i]!;
+      if (!inWindow(opts.window, d.window.start, d.window.end)) continue;
+      const before = state.reported[inc.id];
+      // Evidence a reported incident already explained is not reported again under another
+      // name (a later run may see only part of a chain that was carried over).
+      if (!before && explained.has(eventKey(d.anchor))) continue;
+      for (const l of d.chain) explained.add(eventKey(l.event));
+      if (!before) {
+        fresh.push(inc);
+        state.reported[inc.id] = { cause: inc.cause, redeliveredCount: inc.redeliveredCount, offsetRange: inc.offsetRange, firstReportedAt: stamp, lastReportedAt: stamp };
+      } else if (grew(before.redeliveredCount, before.offsetRange, inc)) {
+        updated.push(inc);
+        state.reported[inc.id] = { ...before, redeliveredCount: inc.redeliveredCount, offsetRange: inc.offsetRange, lastReportedAt: stamp };
+      }
+    }
+    const shown = new Set([...fresh, ...updated].map((i) => i.id));
+    const scanReport: Report = {
+      ...report,
+      incidents: report.incidents.filter((i) => shown.has(i.id)),
+      redeliveries: report.redeliveries.filter((r) => shown.has(r.incidentId)),
+    };
+    scanReport.summary = summarize(scanReport.incidents);
+    const readFiles = ingested.files.filter((f) => f.format !== null);
+    scanReport.scan = {
+      newIncidents: fresh.map((i) => i.id),
+      updatedIncidents: updated.map((i) => i.id),
+      since: opts.window.since === null ? null : formatInstant(opts.window.since, opts.tz),
+      until: opts.window.until === null ? null : formatInstant(opts.window.until, opts.tz),
+      filesRead: readFiles.filter((f) => f.lines.total > 0).length,
+      newLines: readFiles.reduce((n, f) => n + f.lines.total, 0),
+    };
+    if (opts.stateFile) {
+      state.files = mergeFiles(state.files, ingested.files, stamp);
+      state.carried = selectCarried(context, DEFAULT_CARRY);
+      state.explained = [...explained].slice(-100_000);
+      state.updatedAt = stamp;
+      await saveState(opts.stateFile, state);
+    }
+    return {
+      report: scanReport,
+      fresh,
+      updated,
+      files: ingested.files.filter((f) => f.format !== null).map((f) => ({ file: f.file, newLines: f.lines.total, resumedAt: resumes.get(f.file)?.at ?? 0 })),
+    };
+  } finally {
+    await lock?.release();
+  }
+}
+
+function grew(count: number | null, range: { from: number; to: number } | null, inc: IncidentJson): boolean {
+  if ((inc.redeliveredCount ?? 0) > (count ?? 0)) return true;
+  if (range && inc.offsetRange && (inc.offsetRange.from < range.from || inc.offsetRange.to > range.to)) return true;
+  return false;
+}
+
+function summarize(incidents: IncidentJson[]): Report['summary'] {
+  const byCause: Record<string, number> = {};
+  for (const i of incidents) byCause[i.cause] = (byCause[i.cause] ?? 0) + 1;
+  return {
+    incidents: incidents.length,
+    redeliveredMessages: incidents.reduce((n, i) => n + (i.redeliveredCount ?? 0), 0),
+    anomalies: incidents.filter((i) => !i.byDesign).length,
+    byDesign: incidents.filter((i) => i.byDesign).length,
+    byCause,
+  };
+}
+
+/** Remembers every file read; a file whose identity was already known is updated in place. */
+function mergeFiles(old: FileState[], read: FileReport[], stamp: string): FileState[] {
+  const out = [...old];
+  for (const f of read) {
+    if (f.identity === null) continue;
+    const id = f.identity;
+    const existing = out.findIndex((o) => o.headHash === id.headHash && o.headLength === id.headLength);
+    const entry: FileState = {
+      path: f.file,
+      headHash: id.headHash,
+      headLength: id.headLength,
+      bytesRead: id.bytesRead,
+      linesRead: id.linesRead,
+      format: f.format,
+      host: f.host,
+      lastSeen: stamp,
+    };
+    if (existing >= 0) {
+      if (out[existing]!.bytesRead <= entry.bytesRead) out[existing] = entry;
+    } else out.push(entry);
+  }
+  // Forget files not seen for 30 days (rotated away).
+  const cutoff = Date.parse(stamp) - 30 * 86_400_000;
+  return out.filter((f) => Date.parse(f.lastSeen) >= cutoff);
+}
+
