@@ -217,6 +217,37 @@ describe('scan: three nights from cron', () => {
   });
 });
 
+describe('scan killed with SIGKILL mid-run', () => {
+  it('leaves a state file that is either the previous one or the new one, never a torn one', async () => {
+    const { spawn } = await import('node:child_process');
+    const { cpSync } = await import('node:fs');
+    const { ROOT, FIXTURES } = await import('../helpers.js');
+    const { loadState } = await import('../../src/scan/state.js');
+    const dir = mkdtemp();
+    cpSync(path.join(FIXTURES, 'seed-000'), path.join(dir, 'b'), { recursive: true });
+    const state = path.join(dir, 'state.json');
+    const cli = path.join(ROOT, 'bin', 'rmq-forensics.js');
+    const args = [cli, 'scan', path.join(dir, 'b'), '--state', state, '--tz', 'Asia/Shanghai', '--format', 'json', '--output', path.join(dir, 'o.json')];
+    // A first complete run gives a previous state.
+    await new Promise<void>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', () => resolve()));
+    const before = readFileSync(state, 'utf8');
+    appendFileSync(path.join(dir, 'b/172.66.6.2/logs/rocketmqlogs/rocketmq_client.log'), crlf(noise('05', 4, '172.66.6.2', 4242)));
+    for (const delay of [20, 120, 250, 400]) {
+      const child = spawn(process.execPath, args, { stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await exited;
+      const s = await loadState(state); // throws on a torn file
+      assert.equal(s.format, 'rmq-forensics-scan-state');
+    }
+    assert.ok(readFileSync(state, 'utf8').length > 0 && before.length > 0);
+    // The next run works (the dead run's lock is taken over).
+    const code = await new Promise<number | null>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', (c) => resolve(c)));
+    assert.ok(code === 0 || code === 1, `exit ${code}`);
+  });
+});
+
 describe('scan time window', () => {
   const zone = resolveZone('Asia/Shanghai');
   const now = new Date('2023-09-06T01:30:00Z'); // 09:30 in Shanghai
