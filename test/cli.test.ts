@@ -2,27 +2,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli/main.js';
 import { neutralize } from '../src/report/sanitize.js';
 import { writeBundle } from './ingest/bundle.js';
-import { ROOT } from './helpers.js';
+import { ROOT, runCli as run } from './helpers.js';
 
 const BIN = path.join(ROOT, 'bin', 'rmq-forensics.js');
 
-async function run(args: string[], env: Partial<{ isTTY: boolean }> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'rmq-forensics', ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    isTTY: env.isTTY ?? false,
-  });
-  return { code, out, err };
-}
 
 const MQ0 = 'MessageQueue [topic=pos_create_pos_cooperate_sale_order, brokerName=broker-b, queueId=0]';
 const BROKER =
@@ -86,7 +71,7 @@ describe('cli', () => {
     const esc = /\u001b\[/;
     assert.doesNotMatch((await run(['analyze', dir])).out, esc);
     assert.match((await run(['analyze', dir, '--color', 'always'])).out, esc);
-    assert.doesNotMatch((await run(['analyze', dir, '--color', 'never'], { isTTY: true })).out, esc);
+    assert.doesNotMatch((await run(['analyze', dir, '--color', 'never'], true)).out, esc);
   });
 
   it('log text cannot drive the terminal: control characters are neutralised in text output', async () => {

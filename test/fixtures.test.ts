@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, before } from 'node:test';
-import { main } from '../src/cli/main.js';
 import type { Report } from '../src/report/report.js';
-import { FIXTURES } from './helpers.js';
+import { FIXTURES, runCli } from './helpers.js';
 import { validateReport } from './schema.js';
 
 interface ExpectedLink {
@@ -28,17 +27,7 @@ interface Expected {
 
 /** Runs the CLI in-process on a fixture and returns the parsed JSON report. */
 export async function runReport(dir: string, args: string[] = [], tz = 'Asia/Shanghai'): Promise<{ report: Report; code: number; stderr: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'rmq-forensics', 'analyze', dir, '--format', 'json', '--tz', tz, ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    isTTY: false,
-  });
+  const { code, out, err } = await runCli(['analyze', dir, '--format', 'json', '--tz', tz, ...args]);
   return { report: JSON.parse(out) as Report, code, stderr: err };
 }
 

@@ -10,13 +10,17 @@ export interface Incident extends IncidentDraft {
   meta: RuleMeta;
 }
 
-export interface Redelivery {
+/** A message consumed more than once, and where it sits (shared with the JSON report). */
+export interface RedeliveredMessage {
   messageId: string;
   group: string | null;
   topic: string | null;
   brokerName: string | null;
   queueId: number | null;
   queueOffset: number | null;
+}
+
+export interface Redelivery extends RedeliveredMessage {
   deliveries: Delivery[];
   incidentId: string;
   cause: CauseCode;
@@ -44,6 +48,13 @@ export const UNDETERMINED_META: RuleMeta = {
   byDesign: false,
   priority: 0,
 };
+
+/** Incidents per cause (the report's summary). */
+export function countByCause(incidents: readonly { cause: string }[]): Record<string, number> {
+  const byCause: Record<string, number> = {};
+  for (const i of incidents) byCause[i.cause] = (byCause[i.cause] ?? 0) + 1;
+  return byCause;
+}
 
 /** Stable across runs over the same evidence: derived from the cause, the queue and the anchor line's text. */
 export function incidentId(d: IncidentDraft): string {

@@ -36,6 +36,20 @@ function nul(s: string | undefined): string | null {
   return t.length > 0 && t !== 'null' && t !== 'N/A' && t !== '-' ? t : null;
 }
 
+/** The first group of the first line the pattern matches. */
+function firstMatch(lines: readonly string[], re: RegExp): string | null {
+  for (const l of lines) {
+    const m = re.exec(l);
+    if (m) return m[1]!;
+  }
+  return null;
+}
+
+/** Sniffs a table output by its header line. */
+function headerSniff(header: RegExp): (head: readonly string[]) => { score: number } {
+  return (head) => ({ score: head.some((l) => header.test(l.trim())) ? 1 : 0 });
+}
+
 function baseName(file: string): string {
   const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'), file.lastIndexOf('!'));
   return file.slice(i + 1);
@@ -48,10 +62,8 @@ const TRACE_ROW = /^(Pub|Sub)\s+(\S+)\s+(\S+)\s+(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\
 
 /** The message id the output is about: `-i <id>` / `msgId <id>` on a command line, else the file name. */
 function traceMsgId(lines: readonly string[], file: string): string | null {
-  for (const l of lines) {
-    const m = /(?:^|\s)(?:-i|--msgId|msgId)[\s=:]+([0-9A-Fa-f]{32}|[0-9A-Fa-f]{56})\b/.exec(l);
-    if (m) return m[1]!.toUpperCase();
-  }
+  const arg = firstMatch(lines, /(?:^|\s)(?:-i|--msgId|msgId)[\s=:]+([0-9A-Fa-f]{32}|[0-9A-Fa-f]{56})\b/);
+  if (arg) return arg.toUpperCase();
   for (const l of lines) {
     if (TRACE_ROW.test(l) || TRACE_HEADER.test(l)) continue;
     const m = HEX_ID.exec(l);
@@ -65,9 +77,7 @@ export const MQADMIN_TRACE_FORMAT = documentFormat({
   id: 'mqadmin-trace',
   title: 'mqadmin queryMsgTraceById output',
   zone: 'host',
-  sniff(head) {
-    return { score: head.some((l) => TRACE_HEADER.test(l.trim())) ? 1 : 0 };
-  },
+  sniff: headerSniff(TRACE_HEADER),
   parse(lines, ctx) {
     let section: 'pub' | 'sub' | null = null;
     const rows: { type: 'Pub' | 'Sub'; m: RegExpExecArray; line: number }[] = [];
@@ -155,13 +165,7 @@ export const MQADMIN_MSG_FORMAT = documentFormat({
     return { score: Math.min(1, 0.7 + 0.05 * seen.size) };
   },
   parse(lines, ctx) {
-    const uniqArg = (() => {
-      for (const l of lines) {
-        const m = /queryMsgByUniqueKey\b.*?(?:\s-i|\s--msgId)[\s=]+(\S+)/i.exec(l);
-        if (m) return m[1]!;
-      }
-      return null;
-    })();
+    const uniqArg = firstMatch(lines, /queryMsgByUniqueKey\b.*?(?:\s-i|\s--msgId)[\s=]+(\S+)/i);
     interface Block {
       line: number;
       f: Map<string, string>;
@@ -248,24 +252,51 @@ function snapshotStamp(ctx: FileContext): { instant: number; text: string } {
   return { instant, text: instant ? new Date(instant).toISOString() : '' };
 }
 
+/** The columns of a consumerProgress / brokerConsumeStats row, as printed. */
+interface OffsetRow {
+  source: 'consumerProgress' | 'brokerConsumeStats';
+  group: string | null;
+  topic: string;
+  brokerName: string;
+  qid: string;
+  brokerOffset: string;
+  consumerOffset: string;
+  clientIp: string | null;
+}
+
+/** An offset-snapshot record at the file's time; null when a number column is not a number. */
+function offsetSnapshot(row: OffsetRow, line: number, stamp: { instant: number; text: string }, raw: string): AnyRecord | null {
+  if (!INT.test(row.qid) || !INT.test(row.brokerOffset) || !INT.test(row.consumerOffset)) return null;
+  return record({
+    kind: 'offset-snapshot',
+    fields: {
+      source: row.source,
+      group: row.group,
+      topic: row.topic,
+      brokerName: nul(row.brokerName),
+      queueId: Number(row.qid),
+      consumerOffset: Number(row.consumerOffset),
+      brokerOffset: Number(row.brokerOffset),
+      clientIp: row.clientIp,
+    },
+    line,
+    timestampText: stamp.text,
+    instant: stamp.instant,
+    precision: 's',
+    zone: { zone: 'UTC', from: 'epoch' },
+    raw,
+  });
+}
+
 export const MQADMIN_PROGRESS_FORMAT = documentFormat({
   id: 'mqadmin-progress',
   title: 'mqadmin consumerProgress -g output (offset snapshot)',
   zone: 'embedded',
-  sniff(head) {
-    return { score: head.some((l) => PROGRESS_HEADER.test(l.trim())) ? 1 : 0 };
-  },
+  sniff: headerSniff(PROGRESS_HEADER),
   parse(lines, ctx) {
     const out: AnyRecord[] = [];
     const stamp = snapshotStamp(ctx);
-    const firstGroup = (() => {
-      for (const l of lines) {
-        const m = GROUP_ARG.exec(l);
-        if (m) return m[1]!;
-      }
-      return null;
-    })();
-    let group: string | null = firstGroup;
+    let group: string | null = firstMatch(lines, GROUP_ARG);
     let cols: { client: boolean; inflight: boolean } | null = null;
     let headers = 0;
     lines.forEach((l, i) => {
@@ -283,28 +314,9 @@ export const MQADMIN_PROGRESS_FORMAT = documentFormat({
       const want = 7 + (cols.client ? 1 : 0) + (cols.inflight ? 1 : 0);
       if (tok.length !== want) return;
       const [topic, brokerName, qid, brokerOffset, consumerOffset] = tok as [string, string, string, string, string];
-      if (!INT.test(qid) || !INT.test(brokerOffset) || !INT.test(consumerOffset)) return;
-      out.push(
-        record({
-          kind: 'offset-snapshot',
-          fields: {
-            source: 'consumerProgress',
-            group,
-            topic,
-            brokerName: nul(brokerName),
-            queueId: Number(qid),
-            consumerOffset: Number(consumerOffset),
-            brokerOffset: Number(brokerOffset),
-            clientIp: cols.client ? nul(tok[5]) : null,
-          },
-          line: i + 1,
-          timestampText: stamp.text,
-          instant: stamp.instant,
-          precision: 's',
-          zone: { zone: 'UTC', from: 'epoch' },
-          raw: l,
-        }),
-      );
+      const clientIp = cols.client ? nul(tok[5]) : null;
+      const r = offsetSnapshot({ source: 'consumerProgress', group, topic, brokerName, qid, brokerOffset, consumerOffset, clientIp }, i + 1, stamp, l);
+      if (r) out.push(r);
     });
     if (headers === 0) throw new Error('no consumerProgress header (#Topic #Broker Name #QID ...) found');
     return out;
@@ -315,9 +327,7 @@ export const MQADMIN_CONSUME_STATS_FORMAT = documentFormat({
   id: 'mqadmin-consume-stats',
   title: 'mqadmin brokerConsumeStats output (offset snapshot)',
   zone: 'embedded',
-  sniff(head) {
-    return { score: head.some((l) => STATS_HEADER.test(l.trim())) ? 1 : 0 };
-  },
+  sniff: headerSniff(STATS_HEADER),
   parse(lines, ctx) {
     const out: AnyRecord[] = [];
     const stamp = snapshotStamp(ctx);
@@ -332,28 +342,8 @@ export const MQADMIN_CONSUME_STATS_FORMAT = documentFormat({
       const tok = rowTokens(t);
       if (tok.length !== 8) return;
       const [topic, group, brokerName, qid, brokerOffset, consumerOffset] = tok as [string, string, string, string, string, string];
-      if (!INT.test(qid) || !INT.test(brokerOffset) || !INT.test(consumerOffset)) return;
-      out.push(
-        record({
-          kind: 'offset-snapshot',
-          fields: {
-            source: 'brokerConsumeStats',
-            group,
-            topic,
-            brokerName: nul(brokerName),
-            queueId: Number(qid),
-            consumerOffset: Number(consumerOffset),
-            brokerOffset: Number(brokerOffset),
-            clientIp: null,
-          },
-          line: i + 1,
-          timestampText: stamp.text,
-          instant: stamp.instant,
-          precision: 's',
-          zone: { zone: 'UTC', from: 'epoch' },
-          raw: l,
-        }),
-      );
+      const r = offsetSnapshot({ source: 'brokerConsumeStats', group, topic, brokerName, qid, brokerOffset, consumerOffset, clientIp: null }, i + 1, stamp, l);
+      if (r) out.push(r);
     });
     if (!inTable) throw new Error('no brokerConsumeStats header (#Topic #Group #Broker Name ...) found');
     return out;

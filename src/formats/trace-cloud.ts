@@ -1,27 +1,6 @@
-import { documentFormat, firstChar, type AnyRecord } from './document.js';
-import {
-  bool,
-  deliveryFields,
-  epochRecord,
-  headText,
-  int,
-  isObj,
-  nonNegative,
-  objects,
-  parseJsonDocument,
-  plausibleMs,
-  publicationFields,
-  rawOf,
-  str,
-  type Json,
-  type JsonDoc,
-  type JsonObject,
-} from './trace-json.js';
-import { SubPairer } from './trace-pairing.js';
-
-function lineOf(doc: JsonDoc, o: object): number {
-  return doc.lineOf.get(o) ?? 1;
-}
+import type { AnyRecord } from './document.js';
+import { bool, deliveryFields, epochRecord, int, isObj, jsonFormat, lineOf, nonNegative, objects, plausibleMs, publicationFields, rawOf, str, type Json, type JsonDoc, type JsonObject } from './trace-json.js';
+import { typedTraceRecords, type TypedTrace } from './trace-pairing.js';
 
 // ---------------------------------------------------------------------------------------------
 // Huawei Cloud DMS for RocketMQ — ListMessageTrace
@@ -53,21 +32,43 @@ function consumeStatusOk(t: JsonObject): boolean | null {
   return bool(t.success);
 }
 
-export const TRACE_HUAWEI_FORMAT = documentFormat({
+/** A Huawei trace object, read. */
+function huaweiTrace(doc: JsonDoc, t: JsonObject, msgId: string): TypedTrace {
+  const ts = int(t.timestamp);
+  const group = str(t.group_name);
+  return {
+    type: str(t.trace_type),
+    msgId,
+    timeMs: ts,
+    afterTimeMs: ts,
+    requestId: str(t.request_id),
+    group,
+    groupText: group,
+    topic: str(t.topic),
+    client: str(t.client_host),
+    storeHost: str(t.store_host),
+    offsetMsgId: str(t.offset_msg_id),
+    keys: str(t.keys),
+    pubSuccess: bool(t.success),
+    subSuccess: consumeStatusOk(t),
+    retryTimes: nonNegative(int(t.retry_times)),
+    costMs: nonNegative(int(t.cost_time)),
+    transactionState: str(t.transaction_state),
+    line: lineOf(doc, t),
+    raw: rawOf(t),
+  };
+}
+
+export const TRACE_HUAWEI_FORMAT = jsonFormat({
   id: 'trace-huawei-dms-json',
   title: 'Huawei Cloud DMS for RocketMQ ListMessageTrace response JSON',
-  zone: 'embedded',
-  sniff(head) {
-    const c = firstChar(head);
-    if (c !== '{' && c !== '[') return { score: 0 };
-    const t = headText(head);
-    if (!/"trace_type"\s*:/.test(t)) return { score: 0 };
-    return { score: /"(?:msg_id|request_id|group_name|offset_msg_id)"\s*:/.test(t) ? 0.95 : 0.6 };
+  opens: '{[',
+  sniff(t) {
+    if (!/"trace_type"\s*:/.test(t)) return 0;
+    return /"(?:msg_id|request_id|group_name|offset_msg_id)"\s*:/.test(t) ? 0.95 : 0.6;
   },
-  parse(lines) {
-    const doc = parseJsonDocument(lines);
-    const out: AnyRecord[] = [];
-    const pairer = new SubPairer(HUAWEI);
+  parse(doc) {
+    const traces: TypedTrace[] = [];
     let shapes = 0;
     for (const root of doc.roots) {
       const recs = huaweiRecords(root);
@@ -75,78 +76,11 @@ export const TRACE_HUAWEI_FORMAT = documentFormat({
       shapes++;
       for (const t of recs) {
         const msgId = str(t.msg_id);
-        if (!msgId) continue;
-        const ts = int(t.timestamp);
-        const line = lineOf(doc, t);
-        switch (str(t.trace_type)) {
-          case 'Pub':
-            if (!plausibleMs(ts)) break;
-            out.push(
-              epochRecord(
-                'trace-publication',
-                publicationFields({
-                  msgId,
-                  offsetMsgId: str(t.offset_msg_id),
-                  topic: str(t.topic),
-                  producerGroup: str(t.group_name),
-                  storeHost: str(t.store_host),
-                  success: bool(t.success),
-                  keys: str(t.keys),
-                  origin: HUAWEI,
-                }),
-                ts,
-                line,
-                rawOf(t),
-              ),
-            );
-            break;
-          case 'SubBefore':
-            pairer.before({
-              requestId: str(t.request_id),
-              msgId,
-              group: str(t.group_name),
-              timeMs: ts,
-              retryTimes: nonNegative(int(t.retry_times)),
-              client: str(t.client_host),
-              topic: str(t.topic),
-              line,
-              raw: rawOf(t),
-            });
-            break;
-          case 'SubAfter':
-            pairer.after({
-              requestId: str(t.request_id),
-              msgId,
-              group: str(t.group_name),
-              timeMs: ts,
-              costMs: nonNegative(int(t.cost_time)),
-              success: consumeStatusOk(t),
-              client: str(t.client_host),
-              topic: str(t.topic),
-              line,
-              raw: rawOf(t),
-            });
-            break;
-          case 'EndTransaction':
-            if (!plausibleMs(ts)) break;
-            out.push(
-              epochRecord(
-                'info',
-                { what: 'trace-end-transaction', detail: `${str(t.transaction_state) ?? 'UNKNOWN'} msgId=${msgId} topic=${str(t.topic) ?? ''} group=${str(t.group_name) ?? ''}` },
-                ts,
-                line,
-                rawOf(t),
-              ),
-            );
-            break;
-          default:
-            break;
-        }
+        if (msgId) traces.push(huaweiTrace(doc, t, msgId));
       }
     }
     if (shapes === 0) throw new Error('no "trace" list of trace_type records found');
-    out.push(...pairer.records());
-    return out.sort((a, b) => a.line - b.line);
+    return typedTraceRecords(traces, HUAWEI);
   },
 });
 
@@ -196,21 +130,17 @@ function aliPubStatus(v: Json | undefined): boolean | null {
   return null;
 }
 
-export const TRACE_ALI_FORMAT = documentFormat({
+export const TRACE_ALI_FORMAT = jsonFormat({
   id: 'trace-ali-ons-json',
   title: 'Alibaba Cloud ONS OnsTraceGetResult response JSON',
-  zone: 'embedded',
-  sniff(head) {
-    const c = firstChar(head);
-    if (c !== '{' && c !== '[') return { score: 0 };
-    const t = headText(head);
-    if (/"(?:TraceMapDo|SubMapDo|SubClientInfoDo)"\s*:/.test(t)) return { score: 1 };
-    if (/"[Tt]raceData"\s*:/.test(t) && /"(?:[Tt]raceList|[Pp]ubGroupName|[Ss]ubList)"\s*:/.test(t)) return { score: 0.95 };
-    if (/"[Pp]ubGroupName"\s*:/.test(t) && /"[Pp]ubTime"\s*:/.test(t)) return { score: 0.8 };
-    return { score: 0 };
+  opens: '{[',
+  sniff(t) {
+    if (/"(?:TraceMapDo|SubMapDo|SubClientInfoDo)"\s*:/.test(t)) return 1;
+    if (/"[Tt]raceData"\s*:/.test(t) && /"(?:[Tt]raceList|[Pp]ubGroupName|[Ss]ubList)"\s*:/.test(t)) return 0.95;
+    if (/"[Pp]ubGroupName"\s*:/.test(t) && /"[Pp]ubTime"\s*:/.test(t)) return 0.8;
+    return 0;
   },
-  parse(lines) {
-    const doc = parseJsonDocument(lines);
+  parse(doc) {
     const out: AnyRecord[] = [];
     let shapes = 0;
     const traceMaps = (root: Json): JsonObject[] => {

@@ -1,23 +1,6 @@
-import { documentFormat, firstChar, type AnyRecord } from './document.js';
-import {
-  deliveryFields,
-  epochRecord,
-  headText,
-  int,
-  isObj,
-  member,
-  nonNegative,
-  objects,
-  parseJsonDocument,
-  plausibleMs,
-  publicationFields,
-  rawOf,
-  str,
-  type Json,
-  type JsonDoc,
-  type JsonObject,
-} from './trace-json.js';
-import { SubPairer } from './trace-pairing.js';
+import type { AnyRecord } from './document.js';
+import { deliveryFields, epochRecord, int, isObj, jsonFormat, lineOf, member, nonNegative, objects, plausibleMs, publicationFields, rawOf, str, type Json, type JsonDoc, type JsonObject } from './trace-json.js';
+import { typedTraceRecords, type TypedTrace } from './trace-pairing.js';
 
 /**
  * rocketmq-dashboard message trace JSON (apache/rocketmq-dashboard, `model/trace/*.java`,
@@ -50,10 +33,6 @@ function groupOf(v: Json | undefined): string | null {
   return g && g !== UNKNOWN_GROUP ? g : null;
 }
 
-function lineOf(doc: JsonDoc, o: object): number {
-  return doc.lineOf.get(o) ?? 1;
-}
-
 function isView(o: JsonObject): boolean {
   return typeof o.traceType === 'string' && ('msgId' in o || 'requestId' in o);
 }
@@ -62,81 +41,40 @@ function isGraph(o: JsonObject): boolean {
   return 'producerNode' in o || 'subscriptionNodeList' in o || 'messageTraceViews' in o;
 }
 
+/** A MessageTraceView, read. */
+function viewTrace(doc: JsonDoc, v: JsonObject, msgId: string): TypedTrace {
+  const ts = int(v.timeStamp);
+  const status = statusOf(v.status);
+  return {
+    type: str(v.traceType),
+    msgId,
+    timeMs: ts,
+    afterTimeMs: ts !== null && ts > 0 ? ts : null,
+    requestId: str(v.requestId),
+    group: groupOf(v.groupName),
+    groupText: str(v.groupName),
+    topic: str(v.topic),
+    client: str(v.clientHost),
+    storeHost: str(v.storeHost),
+    offsetMsgId: str(v.offSetMsgId),
+    keys: str(v.keys),
+    pubSuccess: status,
+    subSuccess: status,
+    retryTimes: nonNegative(int(v.retryTimes)),
+    costMs: nonNegative(int(v.costTime)),
+    transactionState: str(v.transactionState),
+    line: lineOf(doc, v),
+    raw: rawOf(v),
+  };
+}
+
 function fromViews(views: JsonObject[], doc: JsonDoc): AnyRecord[] {
-  const out: AnyRecord[] = [];
-  const pairer = new SubPairer(ORIGIN);
+  const traces: TypedTrace[] = [];
   for (const v of views) {
     const msgId = str(v.msgId);
-    if (!msgId) continue;
-    const line = lineOf(doc, v);
-    const ts = int(v.timeStamp);
-    switch (str(v.traceType)) {
-      case 'Pub':
-        if (!plausibleMs(ts)) break;
-        out.push(
-          epochRecord(
-            'trace-publication',
-            publicationFields({
-              msgId,
-              offsetMsgId: str(v.offSetMsgId),
-              topic: str(v.topic),
-              producerGroup: groupOf(v.groupName),
-              storeHost: str(v.storeHost),
-              success: statusOf(v.status),
-              keys: str(v.keys),
-              origin: ORIGIN,
-            }),
-            ts,
-            line,
-            rawOf(v),
-          ),
-        );
-        break;
-      case 'SubBefore':
-        pairer.before({
-          requestId: str(v.requestId),
-          msgId,
-          group: groupOf(v.groupName),
-          timeMs: ts,
-          retryTimes: nonNegative(int(v.retryTimes)),
-          client: str(v.clientHost),
-          topic: str(v.topic),
-          line,
-          raw: rawOf(v),
-        });
-        break;
-      case 'SubAfter':
-        pairer.after({
-          requestId: str(v.requestId),
-          msgId,
-          group: groupOf(v.groupName),
-          timeMs: ts !== null && ts > 0 ? ts : null,
-          costMs: nonNegative(int(v.costTime)),
-          success: statusOf(v.status),
-          client: str(v.clientHost),
-          topic: str(v.topic),
-          line,
-          raw: rawOf(v),
-        });
-        break;
-      case 'EndTransaction':
-        if (!plausibleMs(ts)) break;
-        out.push(
-          epochRecord(
-            'info',
-            { what: 'trace-end-transaction', detail: `${str(v.transactionState) ?? 'UNKNOWN'} msgId=${msgId} topic=${str(v.topic) ?? ''} group=${str(v.groupName) ?? ''}` },
-            ts,
-            line,
-            rawOf(v),
-          ),
-        );
-        break;
-      default:
-        break;
-    }
+    if (msgId) traces.push(viewTrace(doc, v, msgId));
   }
-  out.push(...pairer.records());
-  return out.sort((a, b) => a.line - b.line);
+  return typedTraceRecords(traces, ORIGIN);
 }
 
 function fromGraph(g: JsonObject, doc: JsonDoc): AnyRecord[] {
@@ -204,20 +142,16 @@ function fromGraph(g: JsonObject, doc: JsonDoc): AnyRecord[] {
   return out;
 }
 
-export const TRACE_DASHBOARD_FORMAT = documentFormat({
+export const TRACE_DASHBOARD_FORMAT = jsonFormat({
   id: 'trace-dashboard-json',
   title: 'rocketmq-dashboard message trace JSON (MessageTraceGraph / MessageTraceView list, JsonResult)',
-  zone: 'embedded',
-  sniff(head) {
-    const c = firstChar(head);
-    if (c !== '{' && c !== '[') return { score: 0 };
-    const t = headText(head);
-    if (/"(?:subscriptionNodeList|producerNode|messageTraceViews|consumeNodeList)"\s*:/.test(t)) return { score: 1 };
-    if (/"traceType"\s*:\s*"(?:Pub|SubBefore|SubAfter|EndTransaction)"/.test(t) && /"(?:offSetMsgId|groupName|requestId)"\s*:/.test(t)) return { score: 0.95 };
-    return { score: 0 };
+  opens: '{[',
+  sniff(t) {
+    if (/"(?:subscriptionNodeList|producerNode|messageTraceViews|consumeNodeList)"\s*:/.test(t)) return 1;
+    if (/"traceType"\s*:\s*"(?:Pub|SubBefore|SubAfter|EndTransaction)"/.test(t) && /"(?:offSetMsgId|groupName|requestId)"\s*:/.test(t)) return 0.95;
+    return 0;
   },
-  parse(lines) {
-    const doc = parseJsonDocument(lines);
+  parse(doc) {
     const out: AnyRecord[] = [];
     let shapes = 0;
     const visit = (v: Json): void => {

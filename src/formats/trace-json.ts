@@ -1,5 +1,6 @@
 import type { EventFieldMap, ZoneRule } from '../model/events.js';
-import { record, type AnyRecord } from './document.js';
+import { documentFormat, firstChar, record, type AnyRecord } from './document.js';
+import type { Format } from './types.js';
 
 /**
  * Shared helpers of the trace / APM formats: a JSON reader that remembers the line each object
@@ -149,6 +150,39 @@ export function parseJsonDocument(lines: readonly string[]): JsonDoc {
     ws();
   }
   return { roots, lineOf };
+}
+
+/** 1-based line where a parsed object / array starts (1 when unknown). */
+export function lineOf(doc: JsonDoc, o: object): number {
+  return doc.lineOf.get(o) ?? 1;
+}
+
+export interface JsonFormatSpec {
+  id: string;
+  title: string;
+  /** The characters the document may start with (`{[`, `{` or `[`). */
+  opens: string;
+  /** Score from the head text (first lines joined, capped); only called on a head that opens right. */
+  sniff(text: string): number;
+  /** Records of the parsed document; throws an Error saying what is missing. */
+  parse(doc: JsonDoc): AnyRecord[];
+}
+
+/** A document format for a JSON export: opening-character check, head-text sniff, parsed document. */
+export function jsonFormat(spec: JsonFormatSpec): Format {
+  return documentFormat({
+    id: spec.id,
+    title: spec.title,
+    zone: 'embedded',
+    sniff(head) {
+      const c = firstChar(head);
+      if (c === '' || !spec.opens.includes(c)) return { score: 0 };
+      return { score: spec.sniff(headText(head)) };
+    },
+    parse(lines) {
+      return spec.parse(parseJsonDocument(lines));
+    },
+  });
 }
 
 export function isObj(v: Json | undefined): v is JsonObject {

@@ -1,3 +1,4 @@
+import type { EventFieldMap } from '../model/events.js';
 import { documentFormat, type AnyRecord } from './document.js';
 import { bool, epochRecord, int, nonNegative, plausibleMs, publicationFields } from './trace-json.js';
 import { SubPairer } from './trace-pairing.js';
@@ -17,6 +18,30 @@ function nul(s: string | undefined): string | null {
   if (s === undefined) return null;
   const t = s.trim();
   return t.length > 0 && t !== 'null' ? t : null;
+}
+
+/** Fewest fields a record of each type needs to be read; shorter ones are passed over. */
+const MIN_FIELDS: Record<(typeof TYPES)[number], number> = { Pub: 13, SubBefore: 7, SubAfter: 5, EndTransaction: 12, Recall: 6 };
+
+/** Pub: 14 fields (13 without offsetMsgId in very old clients; ≥15 with clientHost). */
+function pubFields(f: string[], msgId: string): EventFieldMap['trace-publication'] {
+  const hasOffsetId = f.length >= 14;
+  return publicationFields({
+    msgId,
+    offsetMsgId: hasOffsetId ? nul(f[12]) : null,
+    topic: nul(f[4]),
+    producerGroup: nul(f[3]),
+    storeHost: nul(f[8]),
+    success: bool(hasOffsetId ? f[13] : f[12]),
+    keys: nul(f[7]),
+    origin: 'trace-raw',
+  });
+}
+
+function infoFields(type: 'EndTransaction' | 'Recall', f: string[], msgId: string): EventFieldMap['info'] {
+  if (type === 'Recall') return { what: 'trace-recall', detail: `msgId=${msgId} topic=${nul(f[4]) ?? ''} group=${nul(f[3]) ?? ''} success=${nul(f[6]) ?? ''}` };
+  const detail = `${nul(f[11]) ?? 'UNKNOWN'} msgId=${msgId} topic=${nul(f[4]) ?? ''} group=${nul(f[3]) ?? ''} storeHost=${nul(f[8]) ?? ''} transactionId=${nul(f[10]) ?? ''}`;
+  return { what: 'trace-end-transaction', detail };
 }
 
 export const TRACE_RAW_FORMAT = documentFormat({
@@ -49,90 +74,25 @@ export const TRACE_RAW_FORMAT = documentFormat({
         const type = f[0] as (typeof TYPES)[number];
         if (!TYPES.includes(type)) continue;
         seen++;
-        switch (type) {
-          case 'Pub': {
-            // 14 fields (13 without offsetMsgId in very old clients; ≥15 with clientHost).
-            if (f.length < 13) break;
-            const ts = int(f[1]);
-            const msgId = nul(f[5]);
-            if (!msgId || !plausibleMs(ts)) break;
-            const hasOffsetId = f.length >= 14;
-            out.push(
-              epochRecord(
-                'trace-publication',
-                publicationFields({
-                  msgId,
-                  offsetMsgId: hasOffsetId ? nul(f[12]) : null,
-                  topic: nul(f[4]),
-                  producerGroup: nul(f[3]),
-                  storeHost: nul(f[8]),
-                  success: bool(hasOffsetId ? f[13] : f[12]),
-                  keys: nul(f[7]),
-                  origin: 'trace-raw',
-                }),
-                ts,
-                lineNo,
-                rec,
-                f[1],
-              ),
-            );
-            break;
-          }
-          case 'SubBefore': {
-            if (f.length < 7) break;
-            const msgId = nul(f[5]);
-            if (!msgId) break;
-            pairer.before({
-              requestId: nul(f[4]),
-              msgId,
-              group: nul(f[3]),
-              timeMs: int(f[1]),
-              retryTimes: nonNegative(int(f[6])),
-              client: null,
-              topic: null,
-              line: lineNo,
-              raw: rec,
-            });
-            break;
-          }
-          case 'SubAfter': {
-            // 4.4–4.7: 7 fields; 4.8+: 9 (timeStamp, group).
-            if (f.length < 5) break;
-            const msgId = nul(f[2]);
-            if (!msgId) break;
-            pairer.after({
-              requestId: nul(f[1]),
-              msgId,
-              group: nul(f[8]),
-              timeMs: f.length >= 8 ? int(f[7]) : null,
-              costMs: nonNegative(int(f[3])),
-              success: bool(f[4]),
-              client: null,
-              topic: null,
-              line: lineNo,
-              raw: rec,
-            });
-            break;
-          }
-          case 'EndTransaction': {
-            if (f.length < 12) break;
-            const ts = int(f[1]);
-            const msgId = nul(f[5]);
-            if (!msgId || !plausibleMs(ts)) break;
-            const detail = `${nul(f[11]) ?? 'UNKNOWN'} msgId=${msgId} topic=${nul(f[4]) ?? ''} group=${nul(f[3]) ?? ''} storeHost=${nul(f[8]) ?? ''} transactionId=${nul(f[10]) ?? ''}`;
-            out.push(epochRecord('info', { what: 'trace-end-transaction', detail }, ts, lineNo, rec, f[1]));
-            break;
-          }
-          case 'Recall': {
-            if (f.length < 6) break;
-            const ts = int(f[1]);
-            const msgId = nul(f[5]);
-            if (!msgId || !plausibleMs(ts)) break;
-            const detail = `msgId=${msgId} topic=${nul(f[4]) ?? ''} group=${nul(f[3]) ?? ''} success=${nul(f[6]) ?? ''}`;
-            out.push(epochRecord('info', { what: 'trace-recall', detail }, ts, lineNo, rec, f[1]));
-            break;
-          }
+        if (f.length < MIN_FIELDS[type]) continue;
+        const msgId = nul(f[type === 'SubAfter' ? 2 : 5]);
+        if (!msgId) continue;
+        // Sub records name no client or topic.
+        const at = { client: null, topic: null, line: lineNo, raw: rec };
+        if (type === 'SubBefore') {
+          pairer.before({ ...at, requestId: nul(f[4]), msgId, group: nul(f[3]), timeMs: int(f[1]), retryTimes: nonNegative(int(f[6])) });
+          continue;
         }
+        if (type === 'SubAfter') {
+          // 4.4–4.7: 7 fields; 4.8+: 9 (timeStamp, group).
+          const timeMs = f.length >= 8 ? int(f[7]) : null;
+          pairer.after({ ...at, requestId: nul(f[1]), msgId, group: nul(f[8]), timeMs, costMs: nonNegative(int(f[3])), success: bool(f[4]) });
+          continue;
+        }
+        const ts = int(f[1]);
+        if (!plausibleMs(ts)) continue;
+        if (type === 'Pub') out.push(epochRecord('trace-publication', pubFields(f, msgId), ts, lineNo, rec, f[1]));
+        else out.push(epochRecord('info', infoFields(type, f, msgId), ts, lineNo, rec, f[1]));
       }
     });
     if (seen === 0) throw new Error('no trace record (Pub/SubBefore/SubAfter/EndTransaction/Recall with \\x01 separators) found');

@@ -1,20 +1,5 @@
-import { documentFormat, firstChar, type AnyRecord } from './document.js';
-import {
-  deliveryFields,
-  epochRecord,
-  headText,
-  int,
-  isObj,
-  objects,
-  parseJsonDocument,
-  plausibleMs,
-  publicationFields,
-  rawOf,
-  str,
-  type Json,
-  type JsonDoc,
-  type JsonObject,
-} from './trace-json.js';
+import type { AnyRecord } from './document.js';
+import { deliveryFields, epochRecord, int, isObj, jsonFormat, lineOf, objects, plausibleMs, publicationFields, rawOf, str, type Json, type JsonDoc, type JsonObject } from './trace-json.js';
 
 /**
  * APM span exports carrying RocketMQ messaging attributes: OpenTelemetry OTLP JSON, Jaeger JSON
@@ -50,20 +35,28 @@ interface Span {
   raw: string;
 }
 
-function a(span: Span, ...keys: string[]): AttrValue {
+/** The first of the keys with a non-empty value. */
+function firstOf(m: Map<string, AttrValue>, keys: string[]): AttrValue {
   for (const k of keys) {
-    const v = span.attrs.get(k);
+    const v = m.get(k);
     if (v !== undefined && v !== null && v !== '') return v;
   }
   return null;
 }
 
+/** A span attribute. */
+function a(span: Span, ...keys: string[]): AttrValue {
+  return firstOf(span.attrs, keys);
+}
+
+/** A resource / process attribute. */
 function r(span: Span, ...keys: string[]): AttrValue {
-  for (const k of keys) {
-    const v = span.res.get(k);
-    if (v !== undefined && v !== null && v !== '') return v;
-  }
-  return null;
+  return firstOf(span.res, keys);
+}
+
+/** A JSON tag value as an attribute value (objects and arrays are unknown). */
+function scalar(v: Json | undefined): AttrValue {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : null;
 }
 
 function s(v: AttrValue): string | null {
@@ -167,10 +160,6 @@ function spanRecords(spans: Span[], origin: string): AnyRecord[] {
   return out;
 }
 
-function lineOf(doc: JsonDoc, o: object): number {
-  return doc.lineOf.get(o) ?? 1;
-}
-
 function kindOf(v: string | number | null): Span['kind'] {
   if (v === null) return 'other';
   const k = String(v).toUpperCase();
@@ -207,13 +196,18 @@ function otlpValue(v: Json | undefined): AttrValue {
   return null;
 }
 
-function otlpAttrs(v: Json | undefined): Map<string, AttrValue> {
+/** A `[{key, value}]` list (OTLP attributes, Jaeger tags) as attributes. */
+function keyValueAttrs(v: Json | undefined, value: (x: Json | undefined) => AttrValue): Map<string, AttrValue> {
   const m = new Map<string, AttrValue>();
   for (const kv of objects(v)) {
     const k = str(kv.key);
-    if (k) m.set(k, otlpValue(kv.value));
+    if (k) m.set(k, value(kv.value));
   }
   return m;
+}
+
+function otlpAttrs(v: Json | undefined): Map<string, AttrValue> {
+  return keyValueAttrs(v, otlpValue);
 }
 
 function otlpSpans(doc: JsonDoc): { spans: Span[]; shapes: number } {
@@ -252,18 +246,15 @@ function otlpSpans(doc: JsonDoc): { spans: Span[]; shapes: number } {
   return { spans, shapes };
 }
 
-export const TRACE_OTLP_FORMAT = documentFormat({
+export const TRACE_OTLP_FORMAT = jsonFormat({
   id: 'trace-otlp-json',
   title: 'OpenTelemetry OTLP JSON spans (RocketMQ messaging attributes)',
-  zone: 'embedded',
-  sniff(head) {
-    if (firstChar(head) !== '{') return { score: 0 };
-    const t = headText(head);
-    if (!/"resourceSpans"\s*:/.test(t)) return { score: 0 };
-    return { score: /"(?:scopeSpans|instrumentationLibrarySpans)"\s*:/.test(t) ? 1 : 0.9 };
+  opens: '{',
+  sniff(t) {
+    if (!/"resourceSpans"\s*:/.test(t)) return 0;
+    return /"(?:scopeSpans|instrumentationLibrarySpans)"\s*:/.test(t) ? 1 : 0.9;
   },
-  parse(lines) {
-    const doc = parseJsonDocument(lines);
+  parse(doc) {
     const { spans, shapes } = otlpSpans(doc);
     if (shapes === 0) throw new Error('no "resourceSpans" member');
     return spanRecords(spans, 'otlp');
@@ -273,14 +264,7 @@ export const TRACE_OTLP_FORMAT = documentFormat({
 // ---- Jaeger JSON --------------------------------------------------------------------------
 
 function jaegerTags(v: Json | undefined): Map<string, AttrValue> {
-  const m = new Map<string, AttrValue>();
-  for (const t of objects(v)) {
-    const k = str(t.key);
-    if (!k) continue;
-    const val = t.value;
-    m.set(k, typeof val === 'string' || typeof val === 'number' || typeof val === 'boolean' ? val : null);
-  }
-  return m;
+  return keyValueAttrs(v, scalar);
 }
 
 function jaegerTraces(root: Json): JsonObject[] {
@@ -291,20 +275,15 @@ function jaegerTraces(root: Json): JsonObject[] {
   return [];
 }
 
-export const TRACE_JAEGER_FORMAT = documentFormat({
+export const TRACE_JAEGER_FORMAT = jsonFormat({
   id: 'trace-jaeger-json',
   title: 'Jaeger JSON trace export (RocketMQ messaging tags)',
-  zone: 'embedded',
-  sniff(head) {
-    const c = firstChar(head);
-    if (c !== '{' && c !== '[') return { score: 0 };
-    const t = headText(head);
-    if (/"resourceSpans"\s*:/.test(t)) return { score: 0 };
-    if (/"traceID"\s*:/.test(t) && /"(?:spanID|operationName|processes)"\s*:/.test(t)) return { score: 0.95 };
-    return { score: 0 };
+  opens: '{[',
+  sniff(t) {
+    if (/"resourceSpans"\s*:/.test(t)) return 0;
+    return /"traceID"\s*:/.test(t) && /"(?:spanID|operationName|processes)"\s*:/.test(t) ? 0.95 : 0;
   },
-  parse(lines) {
-    const doc = parseJsonDocument(lines);
+  parse(doc) {
     const spans: Span[] = [];
     let shapes = 0;
     for (const root of doc.roots) {
@@ -351,19 +330,15 @@ function zipkinSpans(v: Json, out: JsonObject[]): void {
   if (isObj(v) && typeof v.traceId === 'string' && typeof v.id === 'string') out.push(v);
 }
 
-export const TRACE_ZIPKIN_FORMAT = documentFormat({
+export const TRACE_ZIPKIN_FORMAT = jsonFormat({
   id: 'trace-zipkin-json',
   title: 'Zipkin v2 JSON spans (RocketMQ messaging tags)',
-  zone: 'embedded',
-  sniff(head) {
-    if (firstChar(head) !== '[') return { score: 0 };
-    const t = headText(head);
-    if (/"(?:resourceSpans|traceID)"\s*:/.test(t)) return { score: 0 };
-    if (/"traceId"\s*:/.test(t) && /"(?:localEndpoint|remoteEndpoint)"\s*:|"kind"\s*:\s*"(?:CONSUMER|PRODUCER|CLIENT|SERVER)"/.test(t)) return { score: 0.9 };
-    return { score: 0 };
+  opens: '[',
+  sniff(t) {
+    if (/"(?:resourceSpans|traceID)"\s*:/.test(t)) return 0;
+    return /"traceId"\s*:/.test(t) && /"(?:localEndpoint|remoteEndpoint)"\s*:|"kind"\s*:\s*"(?:CONSUMER|PRODUCER|CLIENT|SERVER)"/.test(t) ? 0.9 : 0;
   },
-  parse(lines) {
-    const doc = parseJsonDocument(lines);
+  parse(doc) {
     const raw: JsonObject[] = [];
     for (const root of doc.roots) zipkinSpans(root, raw);
     if (raw.length === 0) throw new Error('no Zipkin span ({traceId, id, ...}) found');
@@ -373,7 +348,7 @@ export const TRACE_ZIPKIN_FORMAT = documentFormat({
       if (ts === null) continue;
       const attrs = new Map<string, AttrValue>();
       if (isObj(sp.tags)) {
-        for (const [k, v] of Object.entries(sp.tags)) attrs.set(k, typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : null);
+        for (const [k, v] of Object.entries(sp.tags)) attrs.set(k, scalar(v));
       }
       const local = isObj(sp.localEndpoint) ? sp.localEndpoint : null;
       const res = new Map<string, AttrValue>();

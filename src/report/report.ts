@@ -1,5 +1,5 @@
 import type { Delivery } from '../correlate/index.js';
-import type { Diagnosis, Incident } from '../diagnose/index.js';
+import { countByCause, type Diagnosis, type Incident, type RedeliveredMessage } from '../diagnose/index.js';
 import type { IngestResult } from '../ingest/index.js';
 import type { RmqEvent } from '../model/events.js';
 import { formatInstant, type ResolvedZone } from '../model/time.js';
@@ -61,13 +61,7 @@ export interface DeliveryJson {
   source: { file: string; line: number };
 }
 
-export interface RedeliveryJson {
-  messageId: string;
-  group: string | null;
-  topic: string | null;
-  brokerName: string | null;
-  queueId: number | null;
-  queueOffset: number | null;
+export interface RedeliveryJson extends RedeliveredMessage {
   deliveries: DeliveryJson[];
   incidentId: string;
   cause: string;
@@ -121,8 +115,6 @@ export function buildReport(
   opts: { version: string; now: Date; brokerAddr: (name: string) => string | null; skew: Map<string, number>; tz: ResolvedZone },
 ): Report {
   const incidents = diagnosis.incidents.map((i) => incidentJson(i, opts.brokerAddr, opts.tz));
-  const byCause: Record<string, number> = {};
-  for (const i of incidents) byCause[i.cause] = (byCause[i.cause] ?? 0) + 1;
   return {
     schemaVersion: 1,
     tool: { name: 'rmq-forensics', version: opts.version },
@@ -151,7 +143,7 @@ export function buildReport(
       redeliveredMessages: incidents.reduce((n, i) => n + (i.redeliveredCount ?? 0), 0),
       anomalies: incidents.filter((i) => !i.byDesign).length,
       byDesign: incidents.filter((i) => i.byDesign).length,
-      byCause,
+      byCause: countByCause(incidents),
     },
   };
 }

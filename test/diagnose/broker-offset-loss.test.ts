@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { brokerOffsetLoss } from '../../src/diagnose/rules/broker-offset-loss.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext, incidentsOf, sole, type Diagnosis } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const MQ = (bn: string, q: number): string => `MessageQueue [topic=${T}, brokerName=${bn}, queueId=${q}]`;
@@ -44,15 +42,14 @@ function restartBundle(o: { clean: boolean; read: number; orderly?: boolean; sto
   return files;
 }
 
-const losses = (d: ReturnType<typeof diagnoseWith>) => d.incidents.filter((i) => i.cause === 'broker-offset-loss');
+const losses = (d: Diagnosis) => incidentsOf(d, 'broker-offset-loss');
 
 describe('broker-offset-loss', () => {
   describe('valid', () => {
     it('fixture: broker-b killed (no shutdown hook, last shutdown abnormally) → queue 0 re-read at 1190 below the committed 1200', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'broker-offset-loss'));
+      const ctx = await fixtureContext('broker-offset-loss');
       const incs = losses(diagnoseWith(ctx, [brokerOffsetLoss]));
-      assert.equal(incs.length, 1, incs.map((i) => i.summary).join('\n'));
-      const inc = incs[0]!;
+      const inc = sole(incs);
       assert.deepEqual(inc.queue, { group: 'pos-provider', topic: T, brokerName: 'broker-b', queueId: 0 });
       assert.deepEqual(inc.offsetRange, { from: 1190, to: 1199 });
       assert.equal(inc.redeliveredCount, 10);
@@ -68,7 +65,7 @@ describe('broker-offset-loss', () => {
     });
 
     it('fixture with every rule: exactly this incident and its two messages', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'broker-offset-loss'));
+      const ctx = await fixtureContext('broker-offset-loss');
       const d = diagnoseWith(ctx, [...RULES]);
       assert.deepEqual(d.incidents.map((i) => `${i.cause}|${i.queue?.brokerName}:${i.queue?.queueId}`), ['broker-offset-loss|broker-b:0']);
       assert.deepEqual(d.redeliveries.map((r) => r.cause), ['broker-offset-loss', 'broker-offset-loss']);
@@ -102,12 +99,12 @@ describe('broker-offset-loss', () => {
     });
 
     it('a lower offset that is the broker\'s OFFSET_ILLEGAL correction belongs to offset-overflow-reset', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'offset-overflow-reset'));
+      const ctx = await fixtureContext('offset-overflow-reset');
       assert.equal(losses(diagnoseWith(ctx, [brokerOffsetLoss])).length, 0);
     });
 
     it('a master/slave failover without a master restart belongs to slave-offset-lag', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'slave-offset-lag'));
+      const ctx = await fixtureContext('slave-offset-lag');
       assert.equal(losses(diagnoseWith(ctx, [brokerOffsetLoss])).length, 0);
     });
   });

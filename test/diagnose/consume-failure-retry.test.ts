@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { consumeFailureRetry } from '../../src/diagnose/rules/consume-failure-retry.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext, incidentsOf, type Diagnosis } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const G = 'pos-provider';
@@ -28,12 +26,12 @@ const failLine = (ts: string, msgs: string[], mq = MQ(T, 'broker-b', 0)): string
   c(ts, 'WARN', `consumeMessage exception: java.lang.IllegalStateException: boom, com.acme.L.consume(L.java:12) Group: ${G} Msgs: [${msgs.join(', ')}] MQ: ${mq}`) +
   'java.lang.IllegalStateException: boom\r\n\tat com.acme.L.consume(L.java:12)\r\n\r\n';
 
-const mine = (d: ReturnType<typeof diagnoseWith>) => d.incidents.filter((i) => i.cause === 'consume-failure-retry');
+const mine = (d: Diagnosis) => incidentsOf(d, 'consume-failure-retry');
 
 describe('consume-failure-retry', () => {
   describe('valid', () => {
     it('fixture: a failed batch of 3 (whole batch sent back) and a message failing twice (one incident) → two by-design incidents', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'consume-failure-retry'));
+      const ctx = await fixtureContext('consume-failure-retry');
       const d = diagnoseWith(ctx, [...RULES]);
       const incs = mine(d).sort((a, b) => a.window.start - b.window.start);
       assert.equal(incs.length, 2, incs.map((i) => i.summary).join('\n'));

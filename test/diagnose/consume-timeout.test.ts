@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { consumeTimeout } from '../../src/diagnose/rules/consume-timeout.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext, incidentsOf, sole, type Diagnosis } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const G = 'pos-provider';
@@ -25,15 +23,14 @@ const Y = 'AC42020D00016267C3BB316F58CCBF11';
 const CLIENT = '172.66.6.3/logs/rocketmqlogs/rocketmq_client.log';
 const TRACE = 'trace/RMQ_SYS_TRACE_TOPIC.bodies.txt';
 
-const mine = (d: ReturnType<typeof diagnoseWith>) => d.incidents.filter((i) => i.cause === 'consume-timeout');
+const mine = (d: Diagnosis) => incidentsOf(d, 'consume-timeout');
 
 describe('consume-timeout', () => {
   describe('valid', () => {
     it('fixture: consumption started 14:21:10, sent back at 14:36:30, re-delivered with reconsumeTimes 1 → high', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'consume-timeout'));
+      const ctx = await fixtureContext('consume-timeout');
       const incs = mine(diagnoseWith(ctx, [...RULES]));
-      assert.equal(incs.length, 1, incs.map((i) => i.summary).join('\n'));
-      const inc = incs[0]!;
+      const inc = sole(incs);
       assert.deepEqual(inc.queue, { group: G, topic: T, brokerName: 'broker-b', queueId: 0 });
       assert.deepEqual(inc.offsetRange, { from: 1250, to: 1250 });
       assert.deepEqual(inc.messageIds, ['AC42020D00016267C3BB3255B1A00C31']);

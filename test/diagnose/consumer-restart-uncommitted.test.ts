@@ -1,26 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { consumerRestartUncommitted } from '../../src/diagnose/rules/consumer-restart-uncommitted.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
-
-/** Every file of a fixture bundle, by relative path (to edit and re-run through contextFrom). */
-function bundle(name: string): Record<string, string> {
-  const root = path.join(FIXTURES, name);
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const f of readdirSync(dir)) {
-      const p = path.join(dir, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (f !== 'expected.json' && f !== 'README.md') out[path.relative(root, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
+import { contextFrom, diagnoseWith, fixtureFiles, fixtureContext, sole } from '../rule-helpers.js';
 
 const A = '172.66.6.3/logs/rocketmqlogs/rocketmq_client.log';
 const MQ0 = 'MessageQueue [topic=pos_create_pos_cooperate_sale_order, brokerName=broker-b, queueId=0]';
@@ -37,10 +19,9 @@ function beforeRestart(text: string, lines: string): string {
 describe('rule consumer-restart-uncommitted', () => {
   describe('valid: a consumer died before committing and its messages were consumed again', () => {
     it('fixture consumer-restart-uncommitted: broker-b:0 offsets 1200–1215 re-delivered to 172.66.6.4', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'consumer-restart-uncommitted'));
+      const ctx = await fixtureContext('consumer-restart-uncommitted');
       const drafts = consumerRestartUncommitted.detect(ctx);
-      assert.equal(drafts.length, 1);
-      const d = drafts[0]!;
+      const d = sole(drafts);
       assert.equal(d.confidence, 'high');
       assert.deepEqual(d.queue, { group: 'pos-provider', topic: 'pos_create_pos_cooperate_sale_order', brokerName: 'broker-b', queueId: 0 });
       assert.deepEqual(d.offsetRange, { from: 1200, to: 1215 });
@@ -58,7 +39,7 @@ describe('rule consumer-restart-uncommitted', () => {
     });
 
     it('inline: the same bundle without the broker log still yields it, with the broker log listed as missing evidence', async () => {
-      const files = bundle('consumer-restart-uncommitted');
+      const files = fixtureFiles('consumer-restart-uncommitted');
       delete files['172.66.1.31/logs/rocketmqlogs/broker.log'];
       const ctx = await contextFrom(files);
       const drafts = consumerRestartUncommitted.detect(ctx);
@@ -69,20 +50,20 @@ describe('rule consumer-restart-uncommitted', () => {
 
   describe('invalid: near misses that must not yield consumer-restart-uncommitted', () => {
     it('fixture consumer-restart-uncommitted-graceful: shutdown OK before the restart', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'consumer-restart-uncommitted-graceful'));
+      const ctx = await fixtureContext('consumer-restart-uncommitted-graceful');
       assert.deepEqual(consumerRestartUncommitted.detect(ctx), []);
       assert.deepEqual(diagnoseWith(ctx, [...RULES]).incidents, []);
     });
 
     it('fixture edited: a clean shutdown line inserted before the restart', async () => {
-      const files = bundle('consumer-restart-uncommitted');
+      const files = fixtureFiles('consumer-restart-uncommitted');
       files[A] = beforeRestart(files[A]!, line('14:23:03,411', 'INFO', 'the consumer [pos-provider] shutdown OK') + line('14:23:03,420', 'INFO', `the client factory [${OLD}] shutdown OK`));
       const ctx = await contextFrom(files);
       assert.deepEqual(consumerRestartUncommitted.detect(ctx), []);
     });
 
     it('fixture edited: no trace shows consumption after the last commit', async () => {
-      const files = bundle('consumer-restart-uncommitted');
+      const files = fixtureFiles('consumer-restart-uncommitted');
       for (const k of Object.keys(files)) if (k.startsWith('trace')) delete files[k];
       const ctx = await contextFrom(files);
       assert.deepEqual(consumerRestartUncommitted.detect(ctx), []);

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { manualOffsetReset } from '../../src/diagnose/rules/manual-offset-reset.js';
 import { offsetRegression } from '../../src/diagnose/rules/offset-regression.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext, incidentsOf, type Diagnosis } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const G = 'pos-provider';
@@ -24,12 +22,12 @@ function consumerLog(after: string): string {
   return heartbeat('14:56:10,013') + persist('14:59:50,012', 0, 1248) + persist('14:59:55,012', 0, 1250) + after;
 }
 
-const resets = (d: ReturnType<typeof diagnoseWith>) => d.incidents.filter((i) => i.cause === 'manual-offset-reset');
+const resets = (d: Diagnosis) => incidentsOf(d, 'manual-offset-reset');
 
 describe('manual-offset-reset', () => {
   describe('valid', () => {
     it('fixture: mqadmin resetOffsetByTime to 14:40 → one incident per rewound queue of broker-b, blast radius reset offset → previous position', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'manual-offset-reset'));
+      const ctx = await fixtureContext('manual-offset-reset');
       const d = diagnoseWith(ctx, [...RULES]);
       const incs = resets(d).sort((x, y) => x.queue!.queueId - y.queue!.queueId);
       assert.equal(d.incidents.length, 4, d.incidents.map((i) => `${i.cause}: ${i.summary}`).join('\n'));

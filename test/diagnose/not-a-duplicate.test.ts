@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const MID = 'AC42020D00016267C3BF3198FCCF14B5';
@@ -15,7 +13,7 @@ const c = (ts: string, msg: string): string => `2024-05-14 ${ts} INFO RocketmqCl
 describe('not-a-duplicate', () => {
   describe('valid (dismissed, never an incident)', () => {
     it('fixture clean-two-groups: each message consumed once by pos-provider and once by pos-audit → dismissed', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'clean-two-groups'));
+      const ctx = await fixtureContext('clean-two-groups');
       const d = diagnoseWith(ctx, [...RULES]);
       assert.deepEqual(d.incidents, []);
       assert.deepEqual(d.redeliveries, []);
@@ -28,7 +26,7 @@ describe('not-a-duplicate', () => {
     });
 
     it('fixture clean-scale-out: a normal scale-out rebalance with offsets committed first yields nothing', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'clean-scale-out'));
+      const ctx = await fixtureContext('clean-scale-out');
       const d = diagnoseWith(ctx, [...RULES]);
       assert.deepEqual(d.incidents.map((i) => `${i.cause}: ${i.summary}`), []);
       assert.deepEqual(d.redeliveries, []);

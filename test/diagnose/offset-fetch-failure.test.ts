@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { offsetFetchFailure } from '../../src/diagnose/rules/offset-fetch-failure.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir } from '../rule-helpers.js';
+import { contextFrom, fixtureContext, sole } from '../rule-helpers.js';
 
 const MQ0 = 'MessageQueue [topic=pos_create_pos_cooperate_sale_order, brokerName=broker-b, queueId=0]';
 const PR = (next: number): string => `PullRequest [consumerGroup=pos-provider, messageQueue=${MQ0}, nextOffset=${next}]`;
@@ -45,10 +43,9 @@ function bundle(drop: string[] = []): Record<string, string> {
 
 describe('offset-fetch-failure', () => {
   it('seed-000: one incident, offsets 65–107 of broker-b:0, high confidence, the chain from the first timeout to the re-delivery', async () => {
-    const ctx = await contextOfDir(path.join(FIXTURES, 'seed-000'));
+    const ctx = await fixtureContext('seed-000');
     const drafts = offsetFetchFailure.detect(ctx);
-    assert.equal(drafts.length, 1);
-    const d = drafts[0]!;
+    const d = sole(drafts);
     assert.deepEqual(d.queue, { group: 'pos-provider', topic: 'pos_create_pos_cooperate_sale_order', brokerName: 'broker-b', queueId: 0 });
     assert.deepEqual(d.offsetRange, { from: 65, to: 107 });
     assert.equal(d.redeliveredCount, 43);
@@ -64,8 +61,7 @@ describe('offset-fetch-failure', () => {
 
   it('inline story: found, with the committer, the rewind and the next owner', async () => {
     const drafts = offsetFetchFailure.detect(await contextFrom(bundle()));
-    assert.equal(drafts.length, 1);
-    const d = drafts[0]!;
+    const d = sole(drafts);
     assert.deepEqual(d.offsetRange, { from: 65, to: 107 });
     assert.ok(d.chain.some((l) => l.event.kind === 'queue-added' && l.event.host === '172.66.6.5'));
     assert.deepEqual(d.missingEvidence, []);

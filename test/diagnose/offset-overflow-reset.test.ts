@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RULES } from '../../src/diagnose/rules/index.js';
 import { offsetOverflowReset } from '../../src/diagnose/rules/offset-overflow-reset.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext, sole } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const MQ = (b: string, q: number): string => `MessageQueue [topic=${T}, brokerName=${b}, queueId=${q}]`;
@@ -43,11 +41,10 @@ function correctionBundle(o: { request: number; next: number; min: number; max: 
 describe('offset-overflow-reset', () => {
   describe('valid', () => {
     it('fixture: a 4.9.2 broker corrects OFFSET_OVERFLOW_BADLY to 0 after losing its tail → queue 0 consumed again from 0', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'offset-overflow-reset'));
+      const ctx = await fixtureContext('offset-overflow-reset');
       const d = diagnoseWith(ctx, [offsetOverflowReset]);
       const incs = d.incidents.filter((i) => i.cause === 'offset-overflow-reset');
-      assert.equal(incs.length, 1, incs.map((i) => i.summary).join('\n'));
-      const inc = incs[0]!;
+      const inc = sole(incs);
       assert.deepEqual(inc.queue, { group: 'pos-provider', topic: T, brokerName: 'broker-b', queueId: 0 });
       assert.deepEqual(inc.offsetRange, { from: 0, to: 1249 });
       assert.equal(inc.redeliveredCount, 1250);
@@ -66,7 +63,7 @@ describe('offset-overflow-reset', () => {
     });
 
     it('fixture with every rule: only offset-overflow-reset, no broker-offset-loss for the lower read after the restart', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'offset-overflow-reset'));
+      const ctx = await fixtureContext('offset-overflow-reset');
       const d = diagnoseWith(ctx, [...RULES]);
       assert.deepEqual(d.incidents.map((i) => `${i.cause}|${i.queue?.brokerName}:${i.queue?.queueId}`), ['offset-overflow-reset|broker-b:0']);
       assert.equal(d.redeliveries.length, 3);
@@ -105,12 +102,12 @@ describe('offset-overflow-reset', () => {
     });
 
     it('a broker restart with no correction (the pull resumes at the committed offset) yields nothing', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'broker-offset-loss'));
+      const ctx = await fixtureContext('broker-offset-loss');
       assert.equal(diagnoseWith(ctx, [offsetOverflowReset]).incidents.filter((i) => i.cause === 'offset-overflow-reset').length, 0);
     });
 
     it('a slave failover without OFFSET_ILLEGAL yields nothing', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'slave-offset-lag'));
+      const ctx = await fixtureContext('slave-offset-lag');
       assert.equal(diagnoseWith(ctx, [offsetOverflowReset]).incidents.filter((i) => i.cause === 'offset-overflow-reset').length, 0);
     });
   });

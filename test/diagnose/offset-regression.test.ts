@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { offsetRegression } from '../../src/diagnose/rules/offset-regression.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext, incidentsOf, sole, type Diagnosis } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const G = 'pos-provider';
@@ -16,15 +14,14 @@ const BOOT = b('10:00:00', 'INFO', 'main', 'The broker[broker-b, 172.66.1.31:109
 const notifyme = (ts: string, client: string, req: number, store: number): string =>
   b(ts, 'WARN', 'ConsumerManageThread_2', `[NOTIFYME]update consumer offset less than store. clientHost=${client}, key=${T}@${G}, queueId=3, requestOffset=${req}, storeOffset=${store}`);
 
-const regressions = (d: ReturnType<typeof diagnoseWith>) => d.incidents.filter((i) => i.cause === 'offset-regression');
+const regressions = (d: Diagnosis) => incidentsOf(d, 'offset-regression');
 
 describe('offset-regression', () => {
   describe('valid', () => {
     it('fixture: stale ex-owner 172.66.6.4 commits 1180 over 1250 after queue 3 moved to 172.66.6.7, which consumes 1180–1249 again', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'offset-regression'));
+      const ctx = await fixtureContext('offset-regression');
       const incs = regressions(diagnoseWith(ctx, [offsetRegression]));
-      assert.equal(incs.length, 1, incs.map((i) => i.summary).join('\n'));
-      const inc = incs[0]!;
+      const inc = sole(incs);
       assert.deepEqual(inc.queue, { group: G, topic: T, brokerName: 'broker-b', queueId: 3 });
       assert.deepEqual(inc.offsetRange, { from: 1180, to: 1249 });
       assert.equal(inc.redeliveredCount, 70);

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAck, parseCk, popAckRevive } from '../../src/diagnose/rules/pop-ack-revive.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext, incidentsOf, type Diagnosis } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const G = 'pos-provider';
@@ -20,12 +18,12 @@ const revive = (off: number): string => p('14:23:51', 'INFO', 'PopReviveService_
 const FINISH = p('14:23:51', 'INFO', 'PopReviveService_2', 'reviveQueueId=2, revive finish,old offset is 88200, new offset is 88218, ckDelay=1  ');
 const BOOT = '2024-05-13 14:20:00 INFO main - The broker[broker-b, 172.66.1.31:10911] boot success. serializeType=JSON and name server is 172.66.1.10:9876\n';
 
-const pops = (d: ReturnType<typeof diagnoseWith>) => d.incidents.filter((i) => i.cause === 'pop-ack-revive');
+const pops = (d: Diagnosis) => incidentsOf(d, 'pop-ack-revive');
 
 describe('pop-ack-revive', () => {
   describe('valid', () => {
     it('fixture: acks stored with brokerName=null (#8835) → offsets 1250–1252 of broker-b:0 revived and consumed again', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'pop-ack-revive'));
+      const ctx = await fixtureContext('pop-ack-revive');
       const d = diagnoseWith(ctx, [...RULES]);
       assert.equal(d.incidents.length, 1, d.incidents.map((i) => `${i.cause}: ${i.summary}`).join('\n'));
       const inc = pops(d)[0]!;

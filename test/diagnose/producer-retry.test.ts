@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { producerRetry } from '../../src/diagnose/rules/producer-retry.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext, incidentsOf, sole, type Diagnosis } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const MQ = (bn: string, q: number): string => `MessageQueue [topic=${T}, brokerName=${bn}, queueId=${q}]`;
@@ -42,15 +40,14 @@ const FIRST = copy({ q: 0, off: 1250, clo: 123456789012, store: '2024-05-10 14:2
 const SECOND = copy({ q: 2, off: 877, clo: 98765432100, store: '2024-05-10 14:23:03,821', host: '172.66.1.33:10911' });
 const UNIQ = `mqadmin/queryMsgByUniqueKey-${X}.txt`;
 
-const mine = (d: ReturnType<typeof diagnoseWith>) => d.incidents.filter((i) => i.cause === 'producer-retry');
+const mine = (d: Diagnosis) => incidentsOf(d, 'producer-retry');
 
 describe('producer-retry', () => {
   describe('valid', () => {
     it('fixture: timed-out attempt stored on broker-b q0, re-sent to broker-c q2, both copies consumed → high', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'producer-retry'));
+      const ctx = await fixtureContext('producer-retry');
       const incs = mine(diagnoseWith(ctx, [...RULES]));
-      assert.equal(incs.length, 1, incs.map((i) => i.summary).join('\n'));
-      const inc = incs[0]!;
+      const inc = sole(incs);
       assert.deepEqual(inc.queue, { group: 'pos-provider', topic: T, brokerName: 'broker-b', queueId: 0 });
       assert.deepEqual(inc.messageIds, [X]);
       assert.deepEqual(inc.offsetRange, { from: 1250, to: 1250 });

@@ -1,26 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { rebalanceUncommitted } from '../../src/diagnose/rules/rebalance-uncommitted.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
-
-/** Every file of a fixture bundle, by relative path (to edit and re-run through contextFrom). */
-function bundle(name: string): Record<string, string> {
-  const root = path.join(FIXTURES, name);
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const f of readdirSync(dir)) {
-      const p = path.join(dir, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (f !== 'expected.json' && f !== 'README.md') out[path.relative(root, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
+import { contextFrom, diagnoseWith, fixtureFiles, fixtureContext, sole } from '../rule-helpers.js';
 
 const A = '172.66.6.3/logs/rocketmqlogs/rocketmq_client.log';
 const B = '172.66.6.4/logs/rocketmqlogs/rocketmq_client.log';
@@ -51,10 +33,9 @@ function inline(opts: { aCommit: number; bStart: number; dropped: number[] }): R
 describe('rule rebalance-uncommitted', () => {
   describe('valid: the queue moved while consumed offsets were uncommitted', () => {
     it('fixture rebalance-uncommitted: broker-a:3 offsets 1200–1203, A → B, high confidence', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'rebalance-uncommitted'));
+      const ctx = await fixtureContext('rebalance-uncommitted');
       const drafts = rebalanceUncommitted.detect(ctx);
-      assert.equal(drafts.length, 1);
-      const d = drafts[0]!;
+      const d = sole(drafts);
       assert.equal(d.cause, 'rebalance-uncommitted');
       assert.equal(d.confidence, 'high');
       assert.deepEqual(d.queue, { group: 'pos-provider', topic: 'pos_create_pos_cooperate_sale_order', brokerName: 'broker-a', queueId: 3 });
@@ -70,7 +51,7 @@ describe('rule rebalance-uncommitted', () => {
     });
 
     it('the engine attributes the four re-delivered message ids to it', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'rebalance-uncommitted'));
+      const ctx = await fixtureContext('rebalance-uncommitted');
       const r = diagnoseWith(ctx, [...RULES]);
       assert.deepEqual(r.incidents.map((i) => i.cause), ['rebalance-uncommitted']);
       assert.equal(r.redeliveries.length, 4);
@@ -88,7 +69,7 @@ describe('rule rebalance-uncommitted', () => {
 
   describe('invalid: near misses that must not yield rebalance-uncommitted', () => {
     it('fixture rebalance-uncommitted-graceful: A committed everything before the removal', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'rebalance-uncommitted-graceful'));
+      const ctx = await fixtureContext('rebalance-uncommitted-graceful');
       assert.deepEqual(rebalanceUncommitted.detect(ctx), []);
     });
 
@@ -103,7 +84,7 @@ describe('rule rebalance-uncommitted', () => {
     });
 
     it('fixture edited: without the dropped-pq lines and the traces nothing proves A consumed past its commit', async () => {
-      const files = bundle('rebalance-uncommitted');
+      const files = fixtureFiles('rebalance-uncommitted');
       for (const k of Object.keys(files)) if (k.startsWith('trace')) delete files[k];
       files[A] = files[A]!.split('\r\n').filter((l) => !l.includes('processQueue is dropped')).join('\r\n');
       const ctx = await contextFrom(files);
@@ -111,7 +92,7 @@ describe('rule rebalance-uncommitted', () => {
     });
 
     it('a handover after a pinned commit belongs to slow-message-offset-hold (priority)', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'slow-message-offset-hold'));
+      const ctx = await fixtureContext('slow-message-offset-hold');
       // The rule alone sees the handover …
       assert.equal(rebalanceUncommitted.detect(ctx).length, 1);
       // … but the slow-message rule claims the same lines.
@@ -120,7 +101,7 @@ describe('rule rebalance-uncommitted', () => {
     });
 
     it('a handover after an abrupt death belongs to consumer-restart-uncommitted (priority)', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'consumer-restart-uncommitted'));
+      const ctx = await fixtureContext('consumer-restart-uncommitted');
       assert.equal(rebalanceUncommitted.detect(ctx).length, 1);
       const r = diagnoseWith(ctx, [...RULES]);
       assert.deepEqual(r.incidents.map((i) => i.cause), ['consumer-restart-uncommitted']);

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { brokerOffsetLoss } from '../../src/diagnose/rules/broker-offset-loss.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
 import { slaveOffsetLag } from '../../src/diagnose/rules/slave-offset-lag.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext, incidentsOf, sole, type Diagnosis } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const MQ = (bn: string, q: number): string => `MessageQueue [topic=${T}, brokerName=${bn}, queueId=${q}]`;
@@ -74,15 +72,14 @@ function masterReturnBundle(): Record<string, string> {
   };
 }
 
-const lags = (d: ReturnType<typeof diagnoseWith>) => d.incidents.filter((i) => i.cause === 'slave-offset-lag');
+const lags = (d: Diagnosis) => incidentsOf(d, 'slave-offset-lag');
 
 describe('slave-offset-lag', () => {
   describe('valid', () => {
     it('fixture: master down, the new owner reads 1180 from the slave whose last sync predates the commit of 1250', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'slave-offset-lag'));
+      const ctx = await fixtureContext('slave-offset-lag');
       const incs = lags(diagnoseWith(ctx, [slaveOffsetLag]));
-      assert.equal(incs.length, 1, incs.map((i) => i.summary).join('\n'));
-      const inc = incs[0]!;
+      const inc = sole(incs);
       assert.deepEqual(inc.queue, { group: 'pos-provider', topic: T, brokerName: 'broker-b', queueId: 0 });
       assert.deepEqual(inc.offsetRange, { from: 1180, to: 1249 });
       assert.equal(inc.redeliveredCount, 70);
@@ -97,7 +94,7 @@ describe('slave-offset-lag', () => {
     });
 
     it('fixture with every rule: exactly this incident (no broker-offset-loss, no rebalance explanation)', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'slave-offset-lag'));
+      const ctx = await fixtureContext('slave-offset-lag');
       const d = diagnoseWith(ctx, [...RULES]);
       assert.deepEqual(d.incidents.map((i) => `${i.cause}|${i.queue?.brokerName}:${i.queue?.queueId}`), ['slave-offset-lag|broker-b:0']);
       assert.ok(d.redeliveries.length === 2 && d.redeliveries.every((r) => r.cause === 'slave-offset-lag'));
@@ -132,7 +129,7 @@ describe('slave-offset-lag', () => {
 
     it('a single-broker crash (broker-offset-loss fixture) and an overflow correction are not slave lag', async () => {
       for (const f of ['broker-offset-loss', 'offset-overflow-reset']) {
-        const ctx = await contextOfDir(path.join(FIXTURES, f));
+        const ctx = await fixtureContext(f);
         assert.equal(lags(diagnoseWith(ctx, [slaveOffsetLag])).length, 0, f);
       }
     });

@@ -1,26 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { slowMessageOffsetHold } from '../../src/diagnose/rules/slow-message-offset-hold.js';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
-
-/** Every file of a fixture bundle, by relative path (to edit and re-run through contextFrom). */
-function bundle(name: string): Record<string, string> {
-  const root = path.join(FIXTURES, name);
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const f of readdirSync(dir)) {
-      const p = path.join(dir, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (f !== 'expected.json' && f !== 'README.md') out[path.relative(root, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
+import { contextFrom, diagnoseWith, fixtureFiles, fixtureContext, sole } from '../rule-helpers.js';
 
 const A = '172.66.6.3/logs/rocketmqlogs/rocketmq_client.log';
 const C = '172.66.6.2/logs/rocketmqlogs/rocketmq_client.log';
@@ -54,10 +36,9 @@ function inline(opts: { span: boolean; takeover: number | null }): Record<string
 describe('rule slow-message-offset-hold', () => {
   describe('valid: a pinned commit and a handover re-deliver the whole window', () => {
     it('fixture slow-message-offset-hold: broker-b:0 offsets 2101–4132 re-delivered to 172.66.6.2', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'slow-message-offset-hold'));
+      const ctx = await fixtureContext('slow-message-offset-hold');
       const drafts = slowMessageOffsetHold.detect(ctx);
-      assert.equal(drafts.length, 1);
-      const d = drafts[0]!;
+      const d = sole(drafts);
       assert.equal(d.confidence, 'high');
       assert.deepEqual(d.queue, { group: 'pos-provider', topic: 'pos_create_pos_cooperate_sale_order', brokerName: 'broker-b', queueId: 0 });
       assert.deepEqual(d.offsetRange, { from: 2101, to: 4132 });
@@ -91,7 +72,7 @@ describe('rule slow-message-offset-hold', () => {
     });
 
     it('fixture edited: without span lines and traces the pin is not proven; the handover falls to rebalance-uncommitted', async () => {
-      const files = bundle('slow-message-offset-hold');
+      const files = fixtureFiles('slow-message-offset-hold');
       for (const k of Object.keys(files)) if (k.startsWith('trace')) delete files[k];
       files[A] = drop(files[A]!, 'span too long');
       const ctx = await contextFrom(files);
@@ -102,7 +83,7 @@ describe('rule slow-message-offset-hold', () => {
 
     it('the rebalance and restart fixtures have no pinned commit', async () => {
       for (const name of ['rebalance-uncommitted', 'consumer-restart-uncommitted', 'rebalance-uncommitted-graceful']) {
-        const ctx = await contextOfDir(path.join(FIXTURES, name));
+        const ctx = await fixtureContext(name);
         assert.deepEqual(slowMessageOffsetHold.detect(ctx), [], name);
       }
     });

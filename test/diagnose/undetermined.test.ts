@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RULES } from '../../src/diagnose/rules/index.js';
-import { FIXTURES } from '../helpers.js';
-import { contextFrom, contextOfDir, diagnoseWith } from '../rule-helpers.js';
+import { contextFrom, diagnoseWith, fixtureContext } from '../rule-helpers.js';
 
 const T = 'pos_create_pos_cooperate_sale_order';
 const MID = 'AC42020D00016267C3C0319F393817E8';
@@ -15,7 +13,7 @@ const TWICE = row('Sub', 'pos-provider', '172.66.6.3', '2024-05-15 11:04:42', '6
 describe('undetermined', () => {
   describe('valid', () => {
     it('fixture: a trace shows one msgId consumed twice by pos-provider on two clients, no logs of those clients nor of broker-b', async () => {
-      const ctx = await contextOfDir(path.join(FIXTURES, 'undetermined'));
+      const ctx = await fixtureContext('undetermined');
       const d = diagnoseWith(ctx, [...RULES]);
       assert.equal(d.incidents.length, 1, d.incidents.map((i) => `${i.cause}: ${i.summary}`).join('\n'));
       const inc = d.incidents[0]!;

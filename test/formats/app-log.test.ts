@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { APP_LOG_FORMAT, consumePatternScore, parseLenientTime } from '../../src/formats/app-log.js';
-import type { EventOf, RmqEvent } from '../../src/model/events.js';
-import { resolveZone } from '../../src/model/time.js';
-import { parseWith, ROOT } from '../helpers.js';
 
-const sample = (name: string): string => fs.readFileSync(path.join(ROOT, 'test', 'samples', name), 'utf8');
-const deliveries = (es: RmqEvent[]): EventOf<'trace-delivery'>[] => es.filter((e): e is EventOf<'trace-delivery'> => e.kind === 'trace-delivery');
+import { resolveZone } from '../../src/model/time.js';
+import { deliveries, parseWith, sample } from '../helpers.js';
+
 const PATTERN = /^(?<time>\S+ \S+) .*consume start msgId=(?<msgId>[0-9A-F]+) topic=(?<topic>\S+) queueId=(?<queueId>\d+) queueOffset=(?<queueOffset>\d+)/g;
 const SH = resolveZone('Asia/Shanghai');
 

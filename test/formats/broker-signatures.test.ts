@@ -2,26 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BROKER_PLAIN, BROKER_STATS, LOGBACK_GMT8 } from '../../src/formats/layouts.js';
 import { BROKER_SIGNATURES, brokerHostProbe } from '../../src/formats/signatures/broker.js';
-import { extractException, matchSignature } from '../../src/formats/text.js';
+import { matchSignature } from '../../src/formats/text.js';
 import type { Entry } from '../../src/formats/types.js';
+import { lineEntry } from '../helpers.js';
 
 /** Field-level checks of the broker signature table (the generic test checks exclusivity). */
 
 function entryOf(line: string): Entry {
-  const [first, ...rest] = line.split('\n');
-  for (const layout of [LOGBACK_GMT8, BROKER_STATS, BROKER_PLAIN]) {
-    const g = layout.header.exec(first!)?.groups;
-    if (!g) continue;
-    return {
-      msg: g.msg ?? '',
-      continuation: rest,
-      exception: extractException(rest),
-      level: g.level ?? null,
-      thread: g.thread ?? null,
-      logger: null,
-    };
-  }
-  throw new Error(`no broker layout fits: ${line}`);
+  const r = lineEntry(line, [LOGBACK_GMT8, BROKER_STATS, BROKER_PLAIN]);
+  if (!r) throw new Error(`no broker layout fits: ${line}`);
+  return r.entry;
 }
 
 function parse(line: string): { id: string; kind: string; fields: Record<string, unknown> } {

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLIENT_INNER, CLIENT_LOG4J, CLIENT_LOGBACK5, CLIENT_SLF4J, LOGBACK_GMT8 } from '../../src/formats/layouts.js';
 import { CLIENT_SIGNATURES, clientHostProbe } from '../../src/formats/signatures/client.js';
-import { extractException, matchSignature } from '../../src/formats/text.js';
+import { matchSignature } from '../../src/formats/text.js';
 import type { Entry } from '../../src/formats/types.js';
 import type { EventFieldMap, EventKind } from '../../src/model/events.js';
+import { lineEntry } from '../helpers.js';
 
 /**
  * Field-level checks of the client signature table: the typed fields the diagnosis relies on,
@@ -13,21 +14,9 @@ import type { EventFieldMap, EventKind } from '../../src/model/events.js';
 const LAYOUTS = [CLIENT_INNER, CLIENT_LOGBACK5, CLIENT_LOG4J, LOGBACK_GMT8, CLIENT_SLF4J];
 
 function entryOf(line: string): Entry {
-  const [first, ...rest] = line.split('\n');
-  for (const layout of LAYOUTS) {
-    const g = layout.header.exec(first!)?.groups;
-    if (!g) continue;
-    const continuation = rest.filter((l, i) => !(i === rest.length - 1 && l === ''));
-    return {
-      msg: g.msg ?? '',
-      continuation,
-      exception: extractException(continuation),
-      level: g.level ?? null,
-      thread: g.thread ?? null,
-      logger: g.logger ?? null,
-    };
-  }
-  throw new Error(`no layout fits: ${line.slice(0, 80)}`);
+  const r = lineEntry(line, LAYOUTS);
+  if (!r) throw new Error(`no layout fits: ${line.slice(0, 80)}`);
+  return r.entry;
 }
 
 function parse<K extends EventKind>(line: string, kind: K): { id: string; fields: EventFieldMap[K]; entry: Entry } {

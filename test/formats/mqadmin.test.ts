@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   MQADMIN_CONSUME_STATS_FORMAT,
@@ -9,13 +7,10 @@ import {
   MQADMIN_TRACE_FORMAT,
   offsetMsgIdOf,
 } from '../../src/formats/mqadmin.js';
-import type { LineCounts } from '../../src/formats/types.js';
 import type { EventOf, RmqEvent } from '../../src/model/events.js';
 import { resolveZone } from '../../src/model/time.js';
-import { parseWith, ROOT } from '../helpers.js';
+import { balanced, parseWith, sample } from '../helpers.js';
 
-const sample = (name: string): string => fs.readFileSync(path.join(ROOT, 'test', 'samples', name), 'utf8');
-const balanced = (c: LineCounts): void => assert.equal(c.total, c.recognised + c.unrecognised + c.continuation + c.skipped);
 const of = <K extends RmqEvent['kind']>(es: RmqEvent[], k: K): EventOf<K>[] => es.filter((e): e is EventOf<K> => e.kind === k);
 const MSG = 'AC42020D00016267C3BB316F58CCBF10';
 const MTIME = Date.UTC(2024, 4, 10, 6, 25, 0);

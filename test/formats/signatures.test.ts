@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import { CLIENT_INNER, CLIENT_LOG4J, CLIENT_LOGBACK5, CLIENT_SLF4J, LOGBACK_GMT8, BROKER_STATS, BROKER_PLAIN } from '../../src/formats/layouts.js';
 import { CLIENT_SIGNATURES } from '../../src/formats/signatures/client.js';
 import { BROKER_SIGNATURES } from '../../src/formats/signatures/broker.js';
-import { extractException, parseStamp, type Layout } from '../../src/formats/text.js';
+import { parseStamp, type Layout } from '../../src/formats/text.js';
 import type { AnySignature, Entry } from '../../src/formats/types.js';
 import { resolveZone } from '../../src/model/time.js';
+import { lineEntry } from '../helpers.js';
 
 /**
  * lnav-style format samples: every signature carries at least one full sample line from the
@@ -20,26 +21,10 @@ const FAMILIES: { name: string; table: AnySignature[]; layouts: Layout[] }[] = [
 const zone = resolveZone('Asia/Shanghai');
 
 function entryOf(sample: string, layouts: Layout[]): { entry: Entry; layout: Layout; stampOk: boolean } | null {
-  const [first, ...rest] = sample.split('\n');
-  for (const layout of layouts) {
-    const g = layout.header.exec(first!)?.groups;
-    if (!g) continue;
-    const stamp = parseStamp(g.date!, g.time!, g.frac, zone, 2024, false);
-    const continuation = rest.filter((l, i) => !(i === rest.length - 1 && l === ''));
-    return {
-      layout,
-      stampOk: stamp !== null && Number.isFinite(stamp.instant),
-      entry: {
-        msg: g.msg ?? '',
-        continuation,
-        exception: extractException(continuation),
-        level: g.level ?? null,
-        thread: g.thread ?? null,
-        logger: g.logger ?? null,
-      },
-    };
-  }
-  return null;
+  const r = lineEntry(sample, layouts);
+  if (!r) return null;
+  const stamp = parseStamp(r.groups.date!, r.groups.time!, r.groups.frac, zone, 2024, false);
+  return { entry: r.entry, layout: r.layout, stampOk: stamp !== null && Number.isFinite(stamp.instant) };
 }
 
 function matching(table: AnySignature[], entry: Entry): string[] {

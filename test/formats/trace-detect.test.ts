@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { detectFormat } from '../../src/formats/index.js';
 import { EXTRA_FORMATS } from '../../src/formats/extra.js';
-import { ROOT } from '../helpers.js';
+import { sample } from '../helpers.js';
 
 const head = (text: string): string[] => text.split('\n').slice(0, 200).map((l) => l.replace(/\r$/, ''));
-const sample = (name: string): string => fs.readFileSync(path.join(ROOT, 'test', 'samples', name), 'utf8');
 const MINE = new Set(EXTRA_FORMATS.map((f) => f.id));
 
 const EXPECTED: [string, string][] = [

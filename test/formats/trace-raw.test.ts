@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { TRACE_RAW_FORMAT } from '../../src/formats/trace-raw.js';
-import type { LineCounts } from '../../src/formats/types.js';
-import type { EventOf, RmqEvent } from '../../src/model/events.js';
-import { parseWith, ROOT } from '../helpers.js';
 
-const sample = (name: string): string => fs.readFileSync(path.join(ROOT, 'test', 'samples', name), 'utf8');
-const balanced = (c: LineCounts): void => assert.equal(c.total, c.recognised + c.unrecognised + c.continuation + c.skipped);
-const deliveries = (es: RmqEvent[]): EventOf<'trace-delivery'>[] => es.filter((e): e is EventOf<'trace-delivery'> => e.kind === 'trace-delivery');
+import { balanced, deliveries, parseWith, sample } from '../helpers.js';
+
 const MSG = 'AC42020D00016267C3BB316F58CCBF10';
 
 describe('trace-raw', () => {

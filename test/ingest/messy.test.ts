@@ -9,11 +9,11 @@ import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { analyze } from '../../src/analyze.js';
-import { main } from '../../src/cli/main.js';
 import { ingestOptions, UsageError } from '../../src/cli/options.js';
 import { formatSize, GiB, KiB, MiB, parseLimits, parseSize } from '../../src/ingest/budget.js';
 import { ingest, type FileReport, type IngestOptions, type IngestResult } from '../../src/ingest/index.js';
 import { resolveZone } from '../../src/model/time.js';
+import { runCli as cli } from '../helpers.js';
 import { tarGz, writeBundle, zip, zipRenamed } from './bundle.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -78,20 +78,6 @@ function noise(n: number, seed = 1): Buffer {
   return b;
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'rmq-forensics', ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
-}
 
 describe('messy bundles: binary files', () => {
   it('skips ELF core dumps, hprof heap dumps, images and UTF-16 text with a reason, and keeps NUL-padded logs', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import { guardOutput, guardStderr, neutralize, safeJson } from '../../src/report/sanitize.js';
 import { writeBundle } from '../ingest/bundle.js';
+import { runCli as run } from '../helpers.js';
 
 /**
  * Log text must never drive the terminal: evil bundles whose group names, topic names, client ids,
@@ -31,20 +31,6 @@ function assertSafe(where: string, s: string): void {
   assert.equal(m, null, `${where}: raw ${JSON.stringify(m?.[0])} near ${JSON.stringify(m ? stripSgr(s).slice(Math.max(0, m.index - 40), m.index + 10) : '')}`);
 }
 
-async function run(args: string[], isTTY = false): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'rmq-forensics', ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    isTTY,
-  });
-  return { code, out, err };
-}
 
 const GROUP = `pos${RLO}redivorp${OSC_TITLE}${BS}`;
 // ESC c is a full terminal reset; a rendered MessageQueue cannot carry `[` or `]` in a topic.

@@ -108,6 +108,23 @@ function reset(phase: Reset['phase'], g: Record<string, string>): Reset {
   };
 }
 
+type Corrected = EventFieldMap['pull-offset-corrected'];
+
+/** A pull-offset correction; what the line does not say is null. */
+function corrected(reason: Corrected['reason'], f: Partial<Omit<Corrected, 'reason'>>): Corrected {
+  return {
+    reason,
+    topic: f.topic ?? null,
+    group: f.group ?? null,
+    queueId: f.queueId ?? null,
+    requestOffset: f.requestOffset ?? null,
+    newOffset: f.newOffset ?? null,
+    minOffset: f.minOffset ?? null,
+    maxOffset: f.maxOffset ?? null,
+    client: f.client ?? null,
+  };
+}
+
 /** A context-only line: kind `info`, `what` fixed, `detail` from the `detail` group unless given. */
 function info(s: {
   id: string;
@@ -289,17 +306,7 @@ export const BROKER_SIGNATURES: AnySignature[] = [
     anchor: ' no queue data, fix the request offset ',
     pattern:
       /^the broker stores? no queue data, fix the request offset (?<req>-?\d+) to (?<new>-?\d+), Topic: (?<topic>\S*) QueueId: (?<qid>-?\d+) Consumer Group: (?<group>\S*)$/,
-    fields: (g) => ({
-      reason: 'no-queue-data' as const,
-      topic: g.topic!,
-      group: g.group!,
-      queueId: int(g.qid),
-      requestOffset: int(g.req),
-      newOffset: int(g.new),
-      minOffset: null,
-      maxOffset: null,
-      client: null,
-    }),
+    fields: (g) => corrected('no-queue-data', { topic: g.topic!, group: g.group!, queueId: int(g.qid), requestOffset: int(g.req), newOffset: int(g.new) }),
     ref: '§12.2',
     samples: [
       '2024-05-10 14:23:02 INFO PullMessageThread_7 - the broker store no queue data, fix the request offset 1250 to 0, Topic: pos_create_pos_cooperate_sale_order QueueId: 0 Consumer Group: pos-provider',
@@ -312,17 +319,7 @@ export const BROKER_SIGNATURES: AnySignature[] = [
     anchor: 'the request offset too small. ',
     pattern:
       /^the request offset too small\. group=(?<group>[^,]*), topic=(?<topic>[^,]*), requestOffset=(?<req>-?\d+), brokerMinOffset=(?<min>-?\d+), clientIp=(?<client>\S*)$/,
-    fields: (g) => ({
-      reason: 'too-small' as const,
-      topic: g.topic!,
-      group: g.group!,
-      queueId: null,
-      requestOffset: int(g.req),
-      newOffset: int(g.min),
-      minOffset: int(g.min),
-      maxOffset: null,
-      client: slash(g.client),
-    }),
+    fields: (g) => corrected('too-small', { topic: g.topic!, group: g.group!, requestOffset: int(g.req), newOffset: int(g.min), minOffset: int(g.min), client: slash(g.client) }),
     ref: '§12.2',
     samples: [
       '2024-05-10 14:23:02 INFO PullMessageThread_7 - the request offset too small. group=pos-provider, topic=pos_create_pos_cooperate_sale_order, requestOffset=-1, brokerMinOffset=0, clientIp=/172.66.6.3:52814',
@@ -337,17 +334,7 @@ export const BROKER_SIGNATURES: AnySignature[] = [
     anchor: ' over flow badly, ',
     pattern:
       /^the request offset: (?<req>-?\d+) over flow badly, (?:fix to (?<fix>-?\d+), )?broker max offset: (?<max>-?\d+), consumer: (?<client>\S*)$/,
-    fields: (g) => ({
-      reason: 'overflow-badly' as const,
-      topic: null,
-      group: null,
-      queueId: null,
-      requestOffset: int(g.req),
-      newOffset: int(g.fix),
-      minOffset: null,
-      maxOffset: int(g.max),
-      client: slash(g.client),
-    }),
+    fields: (g) => corrected('overflow-badly', { requestOffset: int(g.req), newOffset: int(g.fix), maxOffset: int(g.max), client: slash(g.client) }),
     ref: '§12.2',
     samples: [
       '2024-05-10 14:23:02 INFO PullMessageThread_7 - the request offset: 1250 over flow badly, broker max offset: 600, consumer: /172.66.6.3:52814',
@@ -359,17 +346,7 @@ export const BROKER_SIGNATURES: AnySignature[] = [
     kind: 'pull-offset-corrected',
     anchor: 'The queue under pulling was previously reset to start from ',
     pattern: /^The queue under pulling was previously reset to start from (?<new>-?\d+)$/,
-    fields: (g) => ({
-      reason: 'reset' as const,
-      topic: null,
-      group: null,
-      queueId: null,
-      requestOffset: null,
-      newOffset: int(g.new),
-      minOffset: null,
-      maxOffset: null,
-      client: null,
-    }),
+    fields: (g) => corrected('reset', { newOffset: int(g.new) }),
     ref: '§12.2',
     samples: ['2024-05-10 15:00:03 INFO PullMessageThread_7 - The queue under pulling was previously reset to start from 1200'],
   }),
@@ -379,17 +356,7 @@ export const BROKER_SIGNATURES: AnySignature[] = [
     anchor: 'PULL_OFFSET_MOVED:correction offset. ',
     pattern:
       /^PULL_OFFSET_MOVED:correction offset\. topic=(?<topic>[^,]*), groupId=(?<group>[^,]*), requestOffset=(?<req>-?\d+), newOffset=(?<new>-?\d+), suggestBrokerId=\d+$/,
-    fields: (g) => ({
-      reason: 'moved' as const,
-      topic: g.topic!,
-      group: g.group!,
-      queueId: null,
-      requestOffset: int(g.req),
-      newOffset: int(g.new),
-      minOffset: null,
-      maxOffset: null,
-      client: null,
-    }),
+    fields: (g) => corrected('moved', { topic: g.topic!, group: g.group!, requestOffset: int(g.req), newOffset: int(g.new) }),
     ref: '§12.2',
     samples: [
       '2024-05-10 14:23:02 WARN PullMessageThread_7 - PULL_OFFSET_MOVED:correction offset. topic=pos_create_pos_cooperate_sale_order, groupId=pos-provider, requestOffset=1250, newOffset=600, suggestBrokerId=0',
@@ -401,17 +368,7 @@ export const BROKER_SIGNATURES: AnySignature[] = [
     anchor: 'PULL_OFFSET_MOVED:none correction. ',
     pattern:
       /^PULL_OFFSET_MOVED:none correction\. topic=(?<topic>[^,]*), groupId=(?<group>[^,]*), requestOffset=(?<req>-?\d+), suggestBrokerId=\d+$/,
-    fields: (g) => ({
-      reason: 'none-correction' as const,
-      topic: g.topic!,
-      group: g.group!,
-      queueId: null,
-      requestOffset: int(g.req),
-      newOffset: null,
-      minOffset: null,
-      maxOffset: null,
-      client: null,
-    }),
+    fields: (g) => corrected('none-correction', { topic: g.topic!, group: g.group!, requestOffset: int(g.req) }),
     ref: '§12.2',
     samples: [
       '2024-05-10 14:23:02 WARN PullMessageThread_7 - PULL_OFFSET_MOVED:none correction. topic=pos_create_pos_cooperate_sale_order, groupId=pos-provider, requestOffset=1250, suggestBrokerId=0',

@@ -1,4 +1,4 @@
-import type { ExceptionInfo } from '../../model/events.js';
+import type { EventFieldMap, ExceptionInfo } from '../../model/events.js';
 import { parseMessageExts, type MessageQueueRef } from '../../model/queue.js';
 import { remoteOfException } from '../text.js';
 import { sig, type AnySignature, type Entry } from '../types.js';
@@ -75,6 +75,16 @@ function prop(text: string, key: string): string | null {
 }
 
 type Detail = (g: Record<string, string>, e: Entry) => string | null;
+
+/** Client-side `lock(mq)` / `lockAll` results (`r` is OK or Failed). */
+const clientLock = guarded((g: Record<string, string>): EventFieldMap['lock'] => ({
+  side: 'client',
+  result: g.r === 'OK' ? 'ok' : 'failed',
+  group: g.group!,
+  mq: reqMq(g.mq),
+  clientId: null,
+  otherClientId: null,
+}));
 
 /** A context-only line (kind `info`). */
 function info(id: string, anchor: string, pattern: RegExp, detail: Detail, ref: string, samples: string[]): AnySignature {
@@ -446,14 +456,7 @@ export const CLIENT_SIGNATURES: AnySignature[] = [
     kind: 'lock',
     anchor: 'message queue lock ',
     pattern: new RegExp(`^(?:the )?message queue lock (?<r>OK|Failed), (?<group>\\S+) (?<mq>${MQ})$`),
-    fields: guarded((g) => ({
-      side: 'client' as const,
-      result: g.r === 'OK' ? ('ok' as const) : ('failed' as const),
-      group: g.group!,
-      mq: reqMq(g.mq),
-      clientId: null,
-      otherClientId: null,
-    })),
+    fields: clientLock,
     ref: '§3.1',
     samples: [
       '2024-05-10 14:23:01,870 INFO RocketmqClient - the message queue lock OK, pos-provider MessageQueue [topic=pos_create_pos_cooperate_sale_order, brokerName=broker-b, queueId=0]',
@@ -466,14 +469,7 @@ export const CLIENT_SIGNATURES: AnySignature[] = [
     kind: 'lock',
     anchor: 'the message queue locked ',
     pattern: new RegExp(`^the message queue locked (?<r>OK|Failed), Group: (?<group>\\S+) (?<mq>${MQ})$`),
-    fields: guarded((g) => ({
-      side: 'client' as const,
-      result: g.r === 'OK' ? ('ok' as const) : ('failed' as const),
-      group: g.group!,
-      mq: reqMq(g.mq),
-      clientId: null,
-      otherClientId: null,
-    })),
+    fields: clientLock,
     ref: '§3.1',
     samples: [
       '2024-05-10 14:23:21,004 WARN RocketmqClient - the message queue locked Failed, Group: pos-provider MessageQueue [topic=pos_create_pos_cooperate_sale_order, brokerName=broker-b, queueId=0]',

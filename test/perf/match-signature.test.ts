@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BROKER_SIGNATURES } from '../../src/formats/signatures/broker.js';
+import { CLIENT_SIGNATURES } from '../../src/formats/signatures/client.js';
+import { matchSignature, matchSignatureSimple } from '../../src/formats/text.js';
+import type { AnySignature, Entry } from '../../src/formats/types.js';
+
+const entry = (msg: string): Entry => ({ msg, continuation: [], exception: null, level: null, thread: null, logger: null });
+
+function same(table: readonly AnySignature[], msg: string): void {
+  const fast = matchSignature(table, entry(msg));
+  const simple = matchSignatureSimple(table, entry(msg));
+  assert.equal(fast?.sig.id ?? null, simple?.sig.id ?? null, msg);
+  assert.deepStrictEqual(fast?.fields ?? null, simple?.fields ?? null, msg);
+}
+
+const PERSIST = '[persistAll] Group: pos-provider ClientId: 172.66.6.3@12345#1289456702398741 updateConsumeOffsetToBroker MessageQueue [topic=pos_create, brokerName=broker-b, queueId=0] 1200';
+
+describe('the anchor prefilter and the [persistAll] reader agree with the plain signature loop', () => {
+  it('on every catalog sample line (message part, and every suffix of it)', () => {
+    for (const table of [CLIENT_SIGNATURES, BROKER_SIGNATURES]) {
+      for (const s of table) {
+        for (const sample of s.samples) {
+          const first = sample.split('\n', 1)[0]!;
+          const i = first.indexOf(' - ');
+          const msg = i >= 0 ? first.slice(i + 3) : first;
+          same(table, msg);
+          same(table, first);
+          for (let k = 1; k < msg.length; k += 7) same(table, msg.slice(k));
+        }
+      }
+    }
+  });
+
+  it('on [persistAll] lines that are almost of the usual shape', () => {
+    const variants = [
+      PERSIST,
+      PERSIST.replace('[persistAll]', '[persist]'),
+      PERSIST.replace(' 1200', ' -1'),
+      PERSIST.replace(' 1200', ' -0'),
+      PERSIST.replace(' 1200', ' 12,00'),
+      PERSIST.replace(' 1200', ' 1200 '),
+      PERSIST.replace(' 1200', ''),
+      PERSIST.replace('queueId=0', 'queueId=-3'),
+      PERSIST.replace('queueId=0', 'queueId='),
+      PERSIST.replace('queueId=0', 'queueId=x'),
+      PERSIST.replace('pos-provider', 'pos provider'),
+      PERSIST.replace('pos-provider', 'pos\tprovider'),
+      PERSIST.replace('pos-provider', '订单组'),
+      PERSIST.replace('pos-provider', 'pos\u00a0provider'),
+      PERSIST.replace('topic=pos_create', 'topic=pos,create'),
+      PERSIST.replace('topic=pos_create', 'topic=pos[create'),
+      PERSIST.replace('topic=pos_create', 'topic='),
+      PERSIST.replace('brokerName=broker-b', 'brokerName=broker]b'),
+      PERSIST.replace('ClientId: ', 'ClientId:  '),
+      PERSIST.replace('Group: ', 'Group:  '),
+      PERSIST + '\r',
+      PERSIST.replace(' 1200', ' 1' + '0'.repeat(400)),
+      '[persistAll] Group: g ClientId: c updateConsumeOffsetToBroker exception, ' + PERSIST,
+    ];
+    for (const v of variants) {
+      same(CLIENT_SIGNATURES, v);
+      same(BROKER_SIGNATURES, v);
+    }
+  });
+});
