@@ -1,6 +1,7 @@
 import type { Context, QueueKey } from '../correlate/index.js';
 import { queueKeyString } from '../correlate/index.js';
 import type { EventKind, EventOf, RmqEvent } from '../model/events.js';
+import { fastPath } from '../ingest/fastpath.js';
 import { hostOfAddr, mqLabel } from '../model/queue.js';
 import type { ChainLink } from './types.js';
 
@@ -20,15 +21,82 @@ export function queueLabel(q: QueueKey): string {
   return `${q.group} ${q.topic} ${mqLabel({ topic: q.topic, brokerName: q.brokerName, queueId: q.queueId })}`;
 }
 
+/**
+ * Per-context indexes of one kind's events by queue and by host, built on first use: each list
+ * keeps the kind's order; `sorted` says whether it is in instant order (then a window is found by
+ * binary search, else by a scan — the result is the same either way).
+ */
+interface Slice {
+  list: RmqEvent[];
+  sorted: boolean;
+}
+interface KindIndex {
+  byQueue: Map<string, Slice> | null;
+  byHost: Map<string, Slice> | null;
+}
+const indexes = new WeakMap<Context, Map<EventKind, KindIndex>>();
+
+function kindIndex(ctx: Context, kind: EventKind): KindIndex {
+  let perCtx = indexes.get(ctx);
+  if (!perCtx) indexes.set(ctx, (perCtx = new Map()));
+  let k = perCtx.get(kind);
+  if (!k) perCtx.set(kind, (k = { byQueue: null, byHost: null }));
+  return k;
+}
+
+function group(events: readonly RmqEvent[], keyOf: (e: RmqEvent) => string | null): Map<string, Slice> {
+  const out = new Map<string, Slice>();
+  for (const e of events) {
+    const key = keyOf(e);
+    if (key === null) continue;
+    let s = out.get(key);
+    if (!s) out.set(key, (s = { list: [], sorted: true }));
+    const prev = s.list[s.list.length - 1];
+    if (prev !== undefined && !(prev.instant <= e.instant)) s.sorted = false;
+    s.list.push(e);
+  }
+  return out;
+}
+
+/** The events of a slice within [from, to] (inclusive), in the slice's order. */
+function window(s: Slice | undefined, from: number, to: number): RmqEvent[] {
+  if (!s) return [];
+  const list = s.list;
+  if (!s.sorted) return list.filter((e) => e.instant >= from && e.instant <= to);
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.instant < from) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: RmqEvent[] = [];
+  for (let i = lo; i < list.length; i++) {
+    const e = list[i]!;
+    if (!(e.instant <= to)) break;
+    if (e.instant >= from) out.push(e);
+  }
+  return out;
+}
+
 /** Events of a kind on one host within [from, to] (inclusive). */
 export function onHost<K extends EventKind>(ctx: Context, kind: K, host: string | null, from: number, to: number): EventOf<K>[] {
   if (!host) return [];
-  return ctx.of(kind).filter((e) => e.host === host && e.instant >= from && e.instant <= to);
+  if (!fastPath.enabled) return ctx.of(kind).filter((e) => e.host === host && e.instant >= from && e.instant <= to);
+  const k = kindIndex(ctx, kind);
+  k.byHost ??= group(ctx.of(kind), (e) => e.host);
+  return window(k.byHost.get(host), from, to) as EventOf<K>[];
 }
 
 /** Events of a kind that belong to a queue, within [from, to]. */
 export function onQueue<K extends EventKind>(ctx: Context, kind: K, q: QueueKey, from: number, to: number): EventOf<K>[] {
-  return ctx.of(kind).filter((e) => e.instant >= from && e.instant <= to && sameQueue(ctx.queueOf(e), q));
+  if (!fastPath.enabled) return ctx.of(kind).filter((e) => e.instant >= from && e.instant <= to && sameQueue(ctx.queueOf(e), q));
+  const k = kindIndex(ctx, kind);
+  k.byQueue ??= group(ctx.of(kind), (e) => {
+    const key = ctx.queueOf(e);
+    return key === null ? null : queueKeyString(key);
+  });
+  return window(k.byQueue.get(queueKeyString(q)), from, to) as EventOf<K>[];
 }
 
 /**

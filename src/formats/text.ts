@@ -1,5 +1,8 @@
 import type { ExceptionInfo, RmqEvent, ZoneRule } from '../model/events.js';
 import { GMT8, wallToInstant, type ResolvedZone } from '../model/time.js';
+import { fastPath } from '../ingest/fastpath.js';
+import { int, mq } from './signatures/common.js';
+import type { MessageQueueRef } from '../model/queue.js';
 import type { AnySignature, Entry, FileContext, LineParser, ParseSink } from './types.js';
 
 /**
@@ -133,8 +136,207 @@ interface Pending {
   continuation: string[];
 }
 
+/**
+ * A prefilter for one signature table: the anchors bucketed by their first two characters, so one
+ * pass over the message finds every anchor it contains (instead of one `includes` per signature).
+ * The candidates are then tried in table order, exactly as the plain loop would.
+ */
+interface AnchorIndex {
+  /** Distinct anchors. */
+  anchors: string[];
+  /** Per signature (table order): its anchor's index in `anchors`. */
+  sigAnchor: Int32Array;
+  /** Hash of the first four characters → 1 + index in `lists` of the anchors starting with them (0: none). */
+  bucket: Uint16Array;
+  lists: number[][];
+  /** Anchors shorter than four characters: checked with `includes`. */
+  short: number[];
+  /** Per anchor: the generation in which it was last seen in a message. */
+  seen: Int32Array;
+  generation: number;
+}
+
+function hash4(a: number, b: number, c: number, d: number): number {
+  return (((a * 31 + b) * 31 + c) * 31 + d) & 0xffff;
+}
+
+const anchorIndexes = new WeakMap<readonly AnySignature[], AnchorIndex>();
+
+function anchorIndexOf(table: readonly AnySignature[]): AnchorIndex {
+  let idx = anchorIndexes.get(table);
+  if (idx) return idx;
+  const anchors: string[] = [];
+  const byText = new Map<string, number>();
+  const sigAnchor = new Int32Array(table.length);
+  const bucket = new Uint16Array(65536);
+  const lists: number[][] = [];
+  const short: number[] = [];
+  table.forEach((s, i) => {
+    let a = byText.get(s.anchor);
+    if (a === undefined) {
+      a = anchors.length;
+      anchors.push(s.anchor);
+      byText.set(s.anchor, a);
+      if (s.anchor.length < 4) short.push(a);
+      else {
+        const k = hash4(s.anchor.charCodeAt(0), s.anchor.charCodeAt(1), s.anchor.charCodeAt(2), s.anchor.charCodeAt(3));
+        if (bucket[k] === 0) {
+          lists.push([]);
+          bucket[k] = lists.length;
+        }
+        lists[bucket[k]! - 1]!.push(a);
+      }
+    }
+    sigAnchor[i] = a;
+  });
+  idx = { anchors, sigAnchor, bucket, lists, short, seen: new Int32Array(anchors.length), generation: 0 };
+  anchorIndexes.set(table, idx);
+  return idx;
+}
+
 /** Matches an entry against a signature table; at most one signature may claim it. */
 export function matchSignature(table: readonly AnySignature[], entry: Entry): { sig: AnySignature; fields: unknown } | null {
+  if (!fastPath.enabled) return matchSignatureSimple(table, entry);
+  const msg = entry.msg;
+  const idx = anchorIndexOf(table);
+  if (idx.generation >= 0x7fffffff) {
+    idx.seen.fill(0);
+    idx.generation = 0;
+  }
+  const gen = ++idx.generation;
+  const { anchors, bucket, lists, seen } = idx;
+  let any = false;
+  const n = msg.length;
+  let c0 = 0;
+  let c1 = n > 0 ? msg.charCodeAt(0) : 0;
+  let c2 = n > 1 ? msg.charCodeAt(1) : 0;
+  let c3 = n > 2 ? msg.charCodeAt(2) : 0;
+  for (let i = 3; i < n; i++) {
+    c0 = c1;
+    c1 = c2;
+    c2 = c3;
+    c3 = msg.charCodeAt(i);
+    const b = bucket[hash4(c0, c1, c2, c3)]!;
+    if (b === 0) continue;
+    const list = lists[b - 1]!;
+    for (let j = 0; j < list.length; j++) {
+      const a = list[j]!;
+      if (seen[a] === gen) continue;
+      // a plain character loop: much cheaper than startsWith(…, position) for these short tests
+      const anchor = anchors[a]!;
+      const len = anchor.length;
+      const at = i - 3;
+      if (at + len > n) continue;
+      let k = 0;
+      while (k < len && msg.charCodeAt(at + k) === anchor.charCodeAt(k)) k++;
+      if (k === len) {
+        seen[a] = gen;
+        any = true;
+      }
+    }
+  }
+  for (const a of idx.short) {
+    if (msg.includes(anchors[a]!)) {
+      seen[a] = gen;
+      any = true;
+    }
+  }
+  if (!any) return null;
+  const sigAnchor = idx.sigAnchor;
+  for (let i = 0; i < table.length; i++) {
+    if (seen[sigAnchor[i]!] !== gen) continue;
+    const s = table[i]!;
+    if (s.id === 'client.offset-persist') {
+      const quick = quickPersist(msg);
+      if (quick !== undefined) {
+        if (quick !== null) return { sig: s, fields: quick };
+        continue;
+      }
+    }
+    const m = s.pattern.exec(msg);
+    if (!m) continue;
+    const fields = (s.fields as (g: Record<string, string>, e: Entry) => unknown)(m.groups ?? {}, entry);
+    if (fields !== null) return { sig: s, fields };
+  }
+  return null;
+}
+
+const PERSIST_ALL = '[persistAll] Group: ';
+const PERSIST = '[persist] Group: ';
+const CLIENT_ID = ' ClientId: ';
+const UPDATE = ' updateConsumeOffsetToBroker ';
+const MQ_HEAD = 'MessageQueue [topic=';
+
+/** Index of the first character in [from, to) that is not plain printable ASCII other than space, or -1. */
+function oddChar(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return true;
+  }
+  return false;
+}
+
+/** True when s[from, to) is `-?\d+`. */
+function isInt(s: string, from: number, to: number): boolean {
+  if (from < to && s.charCodeAt(from) === 45) from++;
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** True when s[from, to) holds none of `,[]` (a topic or broker name as MQ renders it). */
+function plainName(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 44 || c === 91 || c === 93) return false;
+  }
+  return true;
+}
+
+/**
+ * The `[persistAll]` line (most lines of a client log) read by hand: the fields the
+ * `client.offset-persist` signature gives, or undefined when the line is not plainly of that
+ * shape (then the signature's own regex decides, so the result is always the regex's).
+ */
+function quickPersist(msg: string): { group: string; clientId: string; mq: MessageQueueRef; offset: number; mode: 'persistAll' | 'persist' } | null | undefined {
+  let p: number;
+  let mode: 'persistAll' | 'persist';
+  if (msg.startsWith(PERSIST_ALL)) {
+    p = PERSIST_ALL.length;
+    mode = 'persistAll';
+  } else if (msg.startsWith(PERSIST)) {
+    p = PERSIST.length;
+    mode = 'persist';
+  } else return undefined;
+  const sp1 = msg.indexOf(' ', p);
+  if (sp1 <= p || oddChar(msg, p, sp1) || !msg.startsWith(CLIENT_ID, sp1)) return undefined;
+  const c = sp1 + CLIENT_ID.length;
+  const sp2 = msg.indexOf(' ', c);
+  if (sp2 <= c || oddChar(msg, c, sp2) || !msg.startsWith(UPDATE, sp2)) return undefined;
+  const q = sp2 + UPDATE.length;
+  if (!msg.startsWith(MQ_HEAD, q)) return undefined;
+  const t = q + MQ_HEAD.length;
+  const c1 = msg.indexOf(', brokerName=', t);
+  if (c1 < 0 || !plainName(msg, t, c1)) return undefined;
+  const b = c1 + ', brokerName='.length;
+  const c2 = msg.indexOf(', queueId=', b);
+  if (c2 < 0 || !plainName(msg, b, c2)) return undefined;
+  const qi = c2 + ', queueId='.length;
+  const close = msg.indexOf('] ', qi);
+  if (close < 0 || !isInt(msg, qi, close)) return undefined;
+  const o = close + 2;
+  if (!isInt(msg, o, msg.length)) return undefined;
+  const ref = mq(msg.slice(q, close + 1));
+  const offset = int(msg.slice(o));
+  if (ref === null || offset === null) return undefined;
+  return { group: msg.slice(p, sp1), clientId: msg.slice(c, sp2), mq: ref, offset, mode };
+}
+
+/** The plain loop: one `includes` per signature (the reference the prefilter must agree with). */
+export function matchSignatureSimple(table: readonly AnySignature[], entry: Entry): { sig: AnySignature; fields: unknown } | null {
   const msg = entry.msg;
   for (const s of table) {
     if (!msg.includes(s.anchor)) continue;
@@ -201,6 +403,38 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     } as RmqEvent);
   };
 
+  // The last second's parse (same date and time text → the same base instant; only the fraction differs).
+  let lastDate = '';
+  let lastTime = '';
+  let lastBase: Stamp | null = null;
+  let lastPrefix = '';
+  // Level and thread names repeat: one shared string each instead of a slice of every line.
+  const names = new Map<string, string>();
+  const shared = (v: string | undefined): string | null => {
+    if (v === undefined) return null;
+    if (!fast) return v;
+    const hit = names.get(v);
+    if (hit !== undefined) return hit;
+    if (names.size < 4096) names.set(v, v);
+    return v;
+  };
+  const fast = fastPath.enabled;
+  const stampOf = (date: string, time: string, frac: string | undefined): Stamp | null => {
+    if (!fast || date.length === 5) return parseStamp(date, time, frac, zone, ctx.yearHint, opts.fracAsSeconds);
+    if (date !== lastDate || time !== lastTime) {
+      lastBase = parseStamp(date, time, undefined, zone, ctx.yearHint, opts.fracAsSeconds);
+      lastDate = date;
+      lastTime = time;
+      lastPrefix = `${date} ${time}.`;
+    }
+    const base = lastBase;
+    if (base === null) return null;
+    if (frac === undefined || frac.length === 0) return base;
+    const text = lastPrefix + frac;
+    if (opts.fracAsSeconds) return { text, instant: base.instant, precision: 's' };
+    return { text, instant: base.instant + Math.floor(Number((frac + '000').slice(0, 3))), precision: 'ms' };
+  };
+
   return {
     line(text: string, lineNo: number): void {
       counts.total++;
@@ -208,7 +442,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
       const m = layout.header.exec(line);
       const g = m?.groups;
       if (g) {
-        let stamp = parseStamp(g.date!, g.time!, g.frac, zone, ctx.yearHint, opts.fracAsSeconds);
+        let stamp = stampOf(g.date!, g.time!, g.frac);
         // `MM-dd` without a year: a date after the file was last written belongs to the year before
         // (a log spanning New Year read in January).
         if (stamp && g.date!.length === 5 && ctx.fileMtimeMs !== null && stamp.instant > ctx.fileMtimeMs + 86_400_000) {
@@ -223,8 +457,8 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
             raw,
             msg: g.msg ?? '',
             stamp,
-            level: g.level ?? null,
-            thread: g.thread ?? null,
+            level: shared(g.level),
+            thread: shared(g.thread),
             logger: g.logger ?? null,
             continuation: [],
           };

@@ -9,6 +9,7 @@ import { hostFromPath } from './host.js';
 import { baseName, compareRotation, rotationOf, type RotationInfo } from './rotation.js';
 import { ByteBudget, DEFAULT_LIMITS, formatSize, type ByteLimits } from './budget.js';
 import { countLines, LineDecoder, MAX_LINE_BYTES, readLines, type Decoding } from './lines.js';
+import { fastPath } from './fastpath.js';
 import { sniffContent } from './sniff.js';
 import { peek } from './stream.js';
 import { describeFsError, errorText, walkInputs, type SourceFile, type WalkProblem } from './walk.js';
@@ -181,16 +182,78 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const sortedFiles = order.map((o) => files[o.i]!);
   const sortedEvents = order.map((o) => perFile[o.i]!);
   dropDuplicates(sortedFiles, sortedEvents);
-  const events: RmqEvent[] = [];
+  let events: RmqEvent[] = [];
   sortedEvents.forEach((list, rank) => {
-    for (const e of list) {
-      e.seq = rank * 1e8 + e.line;
-      events.push(e);
-    }
+    for (const e of list) e.seq = rank * 1e8 + e.line;
   });
-  events.sort((a, b) => a.instant - b.instant || a.seq - b.seq);
+  if (fastPath.enabled) events = mergeRuns(sortedEvents);
+  else {
+    for (const list of sortedEvents) for (const e of list) events.push(e);
+    events.sort(byInstantThenSeq);
+  }
   for (const f of sortedFiles) for (const p of f.problems) problems.push({ path: f.file, problem: p });
   return { files: sortedFiles, problems, events };
+}
+
+function byInstantThenSeq(a: RmqEvent, b: RmqEvent): number {
+  return a.instant - b.instant || a.seq - b.seq;
+}
+
+/**
+ * The same order as one stable sort of all the lists concatenated: each list is sorted on its own
+ * (stable, and usually already in order), then the lists are merged with a binary heap. Ties
+ * between lists cannot happen (seq carries the list's rank); a NaN instant falls back to the sort.
+ */
+function mergeRuns(lists: RmqEvent[][]): RmqEvent[] {
+  const runs: RmqEvent[][] = [];
+  let total = 0;
+  for (const list of lists) {
+    if (list.length === 0) continue;
+    for (const e of list) if (Number.isNaN(e.instant)) return lists.flat().sort(byInstantThenSeq);
+    let sorted = true;
+    for (let i = 1; i < list.length; i++) {
+      if (byInstantThenSeq(list[i - 1]!, list[i]!) > 0) {
+        sorted = false;
+        break;
+      }
+    }
+    runs.push(sorted ? list : list.slice().sort(byInstantThenSeq));
+    total += list.length;
+  }
+  if (runs.length === 0) return [];
+  if (runs.length === 1) return runs[0]!.slice();
+  const out: RmqEvent[] = new Array<RmqEvent>(total);
+  const pos = new Int32Array(runs.length);
+  // heap of run indexes, ordered by each run's current head
+  const heap: number[] = runs.map((_, i) => i);
+  const less = (x: number, y: number): boolean => byInstantThenSeq(runs[x]![pos[x]!]!, runs[y]![pos[y]!]!) < 0;
+  const down = (i: number, n: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const c = r < n && less(heap[r]!, heap[l]!) ? r : l;
+      if (!less(heap[c]!, heap[i]!)) return;
+      const t = heap[c]!;
+      heap[c] = heap[i]!;
+      heap[i] = t;
+      i = c;
+    }
+  };
+  let n = heap.length;
+  for (let i = (n >> 1) - 1; i >= 0; i--) down(i, n);
+  let k = 0;
+  while (n > 0) {
+    const top = heap[0]!;
+    const run = runs[top]!;
+    out[k++] = run[pos[top]!]!;
+    pos[top]!++;
+    if (pos[top]! >= run.length) {
+      heap[0] = heap[--n]!;
+    }
+    down(0, n);
+  }
+  return out;
 }
 
 function emptyReport(src: SourceFile): FileReport {

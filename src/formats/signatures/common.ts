@@ -1,3 +1,4 @@
+import { fastPath } from '../../ingest/fastpath.js';
 import { parseMessageQueue, parseMessageQueues, type MessageQueueRef } from '../../model/queue.js';
 
 /**
@@ -10,8 +11,21 @@ export const MQ = 'MessageQueue \\[topic=[^,\\[\\]]*, brokerName=[^,\\[\\]]*, qu
 
 /** Parses a captured MessageQueue; throws never, returns null on a malformed one. Linear time. */
 export function mq(text: string | undefined): MessageQueueRef | null {
-  return text === undefined ? null : parseMessageQueue(text);
+  if (text === undefined) return null;
+  if (!fastPath.enabled) return parseMessageQueue(text);
+  // The fast path shares one (never mutated) object per rendered queue: a few hundred distinct
+  // queues carried by millions of events.
+  let q = mqCache.get(text);
+  if (q === undefined) {
+    q = parseMessageQueue(text);
+    if (mqCache.size >= MQ_CACHE_MAX) mqCache.clear();
+    mqCache.set(text, q);
+  }
+  return q;
 }
+
+const MQ_CACHE_MAX = 10_000;
+const mqCache = new Map<string, MessageQueueRef | null>();
 
 /** Every MessageQueue rendered in a text (a rebalanceResultSet, a list of mqs). Linear time. */
 export const mqs = parseMessageQueues;
