@@ -1,3 +1,4 @@
+import type { RmqEvent } from '../model/events.js';
 import type { Command } from 'commander';
 import { queueKeyString } from '../correlate/index.js';
 import { formatInstant } from '../model/time.js';
@@ -72,6 +73,10 @@ export function registerExplain(program: Command, io: Io): void {
   });
 }
 
+function sameCommit(a: RmqEvent, b: RmqEvent): boolean {
+  return a.kind === 'offset-persist' && b.kind === 'offset-persist' && a.host === b.host && a.fields.offset === b.fields.offset && a.fields.mode === b.fields.mode;
+}
+
 export function registerTimeline(program: Command, io: Io): void {
   addReportOptions(
     program
@@ -92,7 +97,8 @@ export function registerTimeline(program: Command, io: Io): void {
     if (!a) return;
     const timelines = [...a.context.queues.values()]
       .filter((t) => (o.group === undefined || t.key.group === o.group) && (qf === null || (t.key.brokerName === qf.broker && t.key.queueId === qf.id)))
-      .sort((x, y) => (queueKeyString(x.key) < queueKeyString(y.key) ? -1 : 1));
+      // The topic's own queues first, retry topics after them.
+      .sort((x, y) => Number(x.key.topic.startsWith('%')) - Number(y.key.topic.startsWith('%')) || (queueKeyString(x.key) < queueKeyString(y.key) ? -1 : 1));
     if (o.format === 'json') {
       io.out(
         safeJson(
@@ -110,8 +116,14 @@ export function registerTimeline(program: Command, io: Io): void {
     if (timelines.length === 0) out.push('no queue matches');
     for (const t of timelines) {
       out.push(c.bold(`${neutralize(t.key.group)}  ${neutralize(t.key.topic)}  ${neutralize(t.key.brokerName)}:${t.key.queueId}`) + c.dim(`  (${t.entries.length} entries)`));
-      for (const e of t.entries) {
-        out.push(`  ${c.cyan(formatInstant(e.event.instant, a.tz).slice(0, 23).replace('T', ' '))} ${c.magenta(neutralizeOr(e.host).padEnd(12))} ${e.role.padEnd(9)} ${neutralize(describeEvent(e.event))}  ${c.dim(`${neutralize(e.event.file)}:${e.event.line}`)}`);
+      for (let i = 0; i < t.entries.length; i++) {
+        const e = t.entries[i]!;
+        // A run of identical periodic commits (every 5 s) is one line with its count and end.
+        let j = i;
+        while (j + 1 < t.entries.length && sameCommit(e.event, t.entries[j + 1]!.event)) j++;
+        const repeat = j > i ? c.dim(` ×${j - i + 1} until ${formatInstant(t.entries[j]!.event.instant, a.tz).slice(11, 19)}`) : '';
+        out.push(`  ${c.cyan(formatInstant(e.event.instant, a.tz).slice(0, 23).replace('T', ' '))} ${c.magenta(neutralizeOr(e.host).padEnd(12))} ${e.role.padEnd(9)} ${neutralize(describeEvent(e.event))}${repeat}  ${c.dim(`${neutralize(e.event.file)}:${e.event.line}`)}`);
+        i = j;
       }
       out.push('');
     }
