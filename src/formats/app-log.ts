@@ -87,6 +87,7 @@ export const APP_LOG_FORMAT: Format = {
   id: 'app-log',
   title: "application consumer log read with --consume-pattern (named groups msgId, time, …)",
   zone: 'host',
+  document: false,
   sniff() {
     return { score: 0 };
   },

@@ -9,6 +9,7 @@ function brokerFormat(id: string, title: string, layout: Layout, shared: boolean
     id,
     title,
     zone: 'GMT+8',
+    document: false,
     sniff(head, fileName) {
       const score = layoutScore(layout, head);
       if (score === 0 || !shared) return { score };

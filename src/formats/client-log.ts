@@ -30,6 +30,7 @@ function clientFormat(id: string, title: string, layout: Layout, weight: number)
     id,
     title,
     zone: layout.zone,
+    document: false,
     sniff(head): SniffResult {
       const score = layoutScore(layout, head) * weight;
       if (score === 0) return { score };
@@ -75,6 +76,7 @@ export const CLIENT_LOGBACK_GMT8_FORMAT: Format = {
   id: 'client-logback-gmt8',
   title: 'rocketmq_client.log, 4.0.0–4.2.0 logback layout (GMT+8, second resolution)',
   zone: 'GMT+8',
+  document: false,
   sniff(head, fileName) {
     const score = layoutScore(LOGBACK_GMT8, head);
     if (score === 0) return { score };

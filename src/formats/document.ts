@@ -46,6 +46,7 @@ export function documentFormat(spec: DocumentSpec): Format {
     title: spec.title,
     zone: spec.zone,
     sniff: spec.sniff,
+    document: true,
     createParser(ctx: FileContext, sink: ParseSink): LineParser {
       const lines: string[] = [];
       let bytes = 0;
@@ -66,6 +67,8 @@ export function documentFormat(spec: DocumentSpec): Format {
           lines.push(text.endsWith('\r') ? text.slice(0, -1) : text);
         },
         end(): void {
+          // Nothing read (an unchanged document a scan skipped whole): nothing to parse.
+          if (lines.length === 0) return;
           let records: AnyRecord[];
           try {
             records = spec.parse(lines, ctx);

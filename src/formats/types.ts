@@ -91,6 +91,11 @@ export interface Format {
   title: string;
   /** `GMT+8` when the layout pins the zone, `host` when it prints host-local time, `embedded` for documents. */
   zone: 'GMT+8' | 'host' | 'embedded';
+  /**
+   * A document (JSON export, mqadmin output, snapshot) is parsed whole: a scan re-reads it whole
+   * when it changed and skips it when it did not, never resumes it mid-way. Line logs: false.
+   */
+  document: boolean;
   /** Confidence 0..1 that the head (first lines, CR stripped) is this format. */
   sniff(head: readonly string[], fileName: string): SniffResult;
   createParser(ctx: FileContext, sink: ParseSink, variant: string | undefined): LineParser;

@@ -386,7 +386,7 @@ async function readOne(
     report.formatTitle = format.title;
   }
   const parser = format ? format.createParser(ctx, sink, variant) : null;
-  const resumeAt = format && opts.resume ? opts.resume({ path: src.path, document: format.zone === 'embedded', head, size: src.size, compressed: src.gzipped || src.path.includes('!/') }) : null;
+  const resumeAt = format && opts.resume ? opts.resume({ path: src.path, document: format.document, head, size: src.size, compressed: src.gzipped || src.path.includes('!/') }) : null;
   const stats = await readLines(
     stream,
     new LineDecoder(decoding),
@@ -403,12 +403,12 @@ async function readOne(
   parser?.end();
   if (format) {
     // Documents are identified by their whole head (they are re-read whole when they change).
-    const n = format.zone === 'embedded' ? head.length : Math.min(head.length, IDENTITY_BYTES);
+    const n = format.document ? head.length : Math.min(head.length, IDENTITY_BYTES);
     report.identity = {
       headHash: createHash('sha1').update(head.subarray(0, n)).digest('hex'),
       headLength: n,
-      bytesRead: format.zone === 'embedded' ? Math.max(stats.completeBytes, (resumeAt?.skipBytes ?? 0) + stats.bytes) : stats.completeBytes,
-      linesRead: format.zone === 'embedded' ? Math.max(stats.completeLines, (resumeAt?.startLine ?? 0) + stats.lines) : stats.completeLines,
+      bytesRead: format.document ? Math.max(stats.completeBytes, (resumeAt?.skipBytes ?? 0) + stats.bytes) : stats.completeBytes,
+      linesRead: format.document ? Math.max(stats.completeLines, (resumeAt?.startLine ?? 0) + stats.lines) : stats.completeLines,
     };
     if (resumeAt) report.resumedAt = { bytes: resumeAt.skipBytes, line: resumeAt.startLine };
   }

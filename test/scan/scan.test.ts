@@ -242,6 +242,15 @@ describe('scan killed with SIGKILL mid-run', () => {
       assert.equal(s.format, 'rmq-forensics-scan-state');
     }
     assert.ok(readFileSync(state, 'utf8').length > 0 && before.length > 0);
+    // Unchanged documents (trace exports, mqadmin output, offset snapshots) are skipped whole,
+    // never resumed mid-way into a parse error.
+    await new Promise<void>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', () => resolve()));
+    await new Promise<void>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', () => resolve()));
+    const last = JSON.parse(readFileSync(path.join(dir, 'o.json'), 'utf8')) as Report;
+    for (const f of last.inputs.filter((i) => i.format !== null)) {
+      assert.equal(f.lines.total, 0, `${f.file} read again`);
+      assert.deepEqual(f.unrecognisedSamples, [], f.file);
+    }
     // The next run works (the dead run's lock is taken over).
     const code = await new Promise<number | null>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', (c) => resolve(c)));
     assert.ok(code === 0 || code === 1, `exit ${code}`);
