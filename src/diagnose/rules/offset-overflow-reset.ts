@@ -176,15 +176,22 @@ export const offsetOverflowReset: Rule = {
       if (!regression && q) missing.push(`no [NOTIFYME] line for ${queueLabel(q)} in broker.log: the overwrite of the stored offset is inferred from the client's commit`);
       if (triggers.length === 0) missing.push(`nothing in the bundle shows why ${brokerName ?? 'the broker'} lost the queue tail (its broker.log / store.log before ${iso(ep.at)} would show a restart, abnormal recovery or role change)`);
       if (!reconsumed) missing.push(`no commit or message trace shows the offsets ${low}–${high - 1} consumed again`);
+      // Offsets at or above the broker's (new) max offset are gone from the queue: lost, not
+      // consumed again. The blast radius ends there.
+      const maxNow = [ep.illegal?.fields.maxOffset ?? null, ...ep.broker.map((b) => b.fields.maxOffset)].find((m): m is number => m !== null && m >= low) ?? null;
+      const end = maxNow !== null ? Math.min(high, maxNow) : high;
+      // A 4.9.4+ broker corrects to maxOffset: nothing that is still stored is consumed again.
+      if (end <= low) continue;
+      const lost = maxNow !== null && maxNow < high ? ` (offsets ${maxNow}–${high - 1} are no longer on the broker: lost, not re-delivered)` : '';
       const links = uniqueEvents(chain);
       drafts.push({
         cause: 'offset-overflow-reset',
         confidence,
         queue: q,
-        offsetRange: { from: low, to: high - 1 },
-        redeliveredCount: high - low,
+        offsetRange: { from: low, to: end - 1 },
+        redeliveredCount: end - low,
         window: { start: links[0]!.event.instant, end: links[links.length - 1]!.event.instant },
-        summary: `${high - low} messages (offsets ${low}–${high - 1}${q ? ` of ${q.brokerName} queue ${q.queueId}` : ''}) were consumed again${q ? ` by ${q.group}` : ''} because the pull offset ${ep.requestOffset} was beyond the broker's max offset${triggers.length ? ` after ${brokerName} restarted` : ''} and was corrected down to ${low}.`,
+        summary: `${end - low} messages (offsets ${low}–${end - 1}${q ? ` of ${q.brokerName} queue ${q.queueId}` : ''}) were consumed again${q ? ` by ${q.group}` : ''} because the pull offset ${ep.requestOffset} was beyond the broker's max offset${maxNow !== null ? ` ${maxNow}` : ''}${triggers.length ? ` after ${brokerName} restarted` : ''} and was corrected down to ${low}${lost}.`,
         chain: links,
         missingEvidence: missing,
         messageIds: messages.map((m) => m.msgId),
