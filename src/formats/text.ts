@@ -137,115 +137,114 @@ interface Pending {
 }
 
 /**
- * A prefilter for one signature table: the anchors bucketed by their first two characters, so one
- * pass over the message finds every anchor it contains (instead of one `includes` per signature).
- * The candidates are then tried in table order, exactly as the plain loop would.
+ * The literal text a pattern's match must start with: the source after `^` up to the first
+ * regex construct (escaped punctuation is literal). Empty when the pattern starts with a group,
+ * a class or an alternation.
  */
-interface AnchorIndex {
-  /** Distinct anchors. */
-  anchors: string[];
-  /** Per signature (table order): its anchor's index in `anchors`. */
-  sigAnchor: Int32Array;
-  /** Hash of the first four characters → 1 + index in `lists` of the anchors starting with them (0: none). */
-  bucket: Uint16Array;
-  lists: number[][];
-  /** Anchors shorter than four characters: checked with `includes`. */
-  short: number[];
-  /** Per anchor: the generation in which it was last seen in a message. */
-  seen: Int32Array;
-  generation: number;
-}
-
-function hash4(a: number, b: number, c: number, d: number): number {
-  return (((a * 31 + b) * 31 + c) * 31 + d) & 0xffff;
-}
-
-const anchorIndexes = new WeakMap<readonly AnySignature[], AnchorIndex>();
-
-function anchorIndexOf(table: readonly AnySignature[]): AnchorIndex {
-  let idx = anchorIndexes.get(table);
-  if (idx) return idx;
-  const anchors: string[] = [];
-  const byText = new Map<string, number>();
-  const sigAnchor = new Int32Array(table.length);
-  const bucket = new Uint16Array(65536);
-  const lists: number[][] = [];
-  const short: number[] = [];
-  table.forEach((s, i) => {
-    let a = byText.get(s.anchor);
-    if (a === undefined) {
-      a = anchors.length;
-      anchors.push(s.anchor);
-      byText.set(s.anchor, a);
-      if (s.anchor.length < 4) short.push(a);
-      else {
-        const k = hash4(s.anchor.charCodeAt(0), s.anchor.charCodeAt(1), s.anchor.charCodeAt(2), s.anchor.charCodeAt(3));
-        if (bucket[k] === 0) {
-          lists.push([]);
-          bucket[k] = lists.length;
-        }
-        lists[bucket[k]! - 1]!.push(a);
-      }
+export function literalPrefix(re: RegExp): string {
+  const src = re.source;
+  if (!src.startsWith('^') || re.flags.includes('i') || hasTopLevelAlternation(src)) return '';
+  let out = '';
+  for (let i = 1; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\') {
+      const d = src[i + 1];
+      if (d === undefined || /[A-Za-z0-9]/.test(d)) break; // \d, \s, \w, \1 …
+      out += d;
+      i++;
+      continue;
     }
-    sigAnchor[i] = a;
+    if ('()[]{}.*+?|^$'.includes(c)) {
+      // A quantifier applies to the previous character: it is not part of the fixed prefix.
+      if ('*?{'.includes(c) && out.length > 0) out = out.slice(0, -1);
+      break;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** A `|` outside any group or class: the pattern is several alternatives, with no common prefix. */
+function hasTopLevelAlternation(src: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
+}
+
+interface PrefixIndex {
+  /** Signature indexes by the first PREFIX_KEY characters of their literal prefix. */
+  byKey: Map<string, number[]>;
+  /** Signatures without a usable literal prefix: tried on every message (anchor check first). */
+  always: number[];
+  prefixes: string[];
+}
+
+const PREFIX_KEY = 4;
+const prefixIndexes = new WeakMap<readonly AnySignature[], PrefixIndex>();
+
+function prefixIndexOf(table: readonly AnySignature[]): PrefixIndex {
+  let idx = prefixIndexes.get(table);
+  if (idx) return idx;
+  const byKey = new Map<string, number[]>();
+  const always: number[] = [];
+  const prefixes: string[] = [];
+  table.forEach((s, i) => {
+    const p = literalPrefix(s.pattern);
+    prefixes.push(p);
+    if (p.length < PREFIX_KEY) {
+      always.push(i);
+      return;
+    }
+    const k = p.slice(0, PREFIX_KEY);
+    let list = byKey.get(k);
+    if (!list) byKey.set(k, (list = []));
+    list.push(i);
   });
-  idx = { anchors, sigAnchor, bucket, lists, short, seen: new Int32Array(anchors.length), generation: 0 };
-  anchorIndexes.set(table, idx);
+  idx = { byKey, always, prefixes };
+  prefixIndexes.set(table, idx);
   return idx;
 }
 
-/** Matches an entry against a signature table; at most one signature may claim it. */
+/**
+ * Matches an entry against a signature table; at most one signature may claim it. The fast path
+ * tries only the signatures whose literal prefix the message starts with, plus those without one
+ * (after their anchor check), in table order — the same first match as the plain loop.
+ */
 export function matchSignature(table: readonly AnySignature[], entry: Entry): { sig: AnySignature; fields: unknown } | null {
   if (!fastPath.enabled) return matchSignatureSimple(table, entry);
   const msg = entry.msg;
-  const idx = anchorIndexOf(table);
-  if (idx.generation >= 0x7fffffff) {
-    idx.seen.fill(0);
-    idx.generation = 0;
-  }
-  const gen = ++idx.generation;
-  const { anchors, bucket, lists, seen } = idx;
-  let any = false;
-  const n = msg.length;
-  let c0 = 0;
-  let c1 = n > 0 ? msg.charCodeAt(0) : 0;
-  let c2 = n > 1 ? msg.charCodeAt(1) : 0;
-  let c3 = n > 2 ? msg.charCodeAt(2) : 0;
-  for (let i = 3; i < n; i++) {
-    c0 = c1;
-    c1 = c2;
-    c2 = c3;
-    c3 = msg.charCodeAt(i);
-    const b = bucket[hash4(c0, c1, c2, c3)]!;
-    if (b === 0) continue;
-    const list = lists[b - 1]!;
-    for (let j = 0; j < list.length; j++) {
-      const a = list[j]!;
-      if (seen[a] === gen) continue;
-      // a plain character loop: much cheaper than startsWith(…, position) for these short tests
-      const anchor = anchors[a]!;
-      const len = anchor.length;
-      const at = i - 3;
-      if (at + len > n) continue;
-      let k = 0;
-      while (k < len && msg.charCodeAt(at + k) === anchor.charCodeAt(k)) k++;
-      if (k === len) {
-        seen[a] = gen;
-        any = true;
-      }
+  const idx = prefixIndexOf(table);
+  const keyed = msg.length >= PREFIX_KEY ? idx.byKey.get(msg.slice(0, PREFIX_KEY)) : undefined;
+  const always = idx.always;
+  // Merge the two ascending index lists, so candidates are tried in table order.
+  let a = 0;
+  let b = 0;
+  const na = keyed ? keyed.length : 0;
+  while (a < na || b < always.length) {
+    let i: number;
+    if (b >= always.length || (a < na && keyed![a]! < always[b]!)) {
+      i = keyed![a++]!;
+      if (!msg.startsWith(idx.prefixes[i]!)) continue;
+    } else {
+      i = always[b++]!;
     }
-  }
-  for (const a of idx.short) {
-    if (msg.includes(anchors[a]!)) {
-      seen[a] = gen;
-      any = true;
-    }
-  }
-  if (!any) return null;
-  const sigAnchor = idx.sigAnchor;
-  for (let i = 0; i < table.length; i++) {
-    if (seen[sigAnchor[i]!] !== gen) continue;
     const s = table[i]!;
+    if (!msg.includes(s.anchor)) continue;
     if (s.id === 'client.offset-persist') {
       const quick = quickPersist(msg);
       if (quick !== undefined) {

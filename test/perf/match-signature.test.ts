@@ -64,3 +64,18 @@ describe('the anchor prefilter and the [persistAll] reader agree with the plain 
     }
   });
 });
+
+describe('literal prefix of a signature pattern (the fast path dispatches on it)', () => {
+  it('stops at the first regex construct, keeps escaped punctuation, refuses alternations and /i', async () => {
+    const { literalPrefix } = await import('../../src/formats/text.js');
+    assert.equal(literalPrefix(/^fetchConsumeOffsetFromBroker exception, (?<mq>x)/), 'fetchConsumeOffsetFromBroker exception, ');
+    assert.equal(literalPrefix(/^\[NOTIFYME\]update consumer offset/), '[NOTIFYME]update consumer offset');
+    assert.equal(literalPrefix(/^the request offset: \d+ over/), 'the request offset: ');
+    assert.equal(literalPrefix(/^abcx?y/), 'abc');
+    assert.equal(literalPrefix(/^abcx+y/), 'abcx');
+    assert.equal(literalPrefix(/^Allocate (?<a>x)$|^allocate message/), '');
+    assert.equal(literalPrefix(/^(?:client )?rebalanced/), '');
+    assert.equal(literalPrefix(/^Send heart/i), '');
+    assert.equal(literalPrefix(/send heart/), '');
+  });
+});
