@@ -164,6 +164,18 @@ export function redeliveredMessages(ctx: Context, q: QueueKey, from: number, to:
   return out;
 }
 
+/**
+ * Messages of a rewound range delivered again after `after`, each linked to its latest delivery
+ * in the group (the first one may be the original consumption, inside the clock-skew tolerance).
+ */
+export function replayedMessages(ctx: Context, q: QueueKey, from: number, to: number, after: number): { msgId: string; event: RmqEvent }[] {
+  return redeliveredMessages(ctx, q, from, to, after).map((m) => {
+    const ds = (ctx.ledger.get(m.msgId)?.deliveries ?? []).filter((d) => (d.group === null || d.group === q.group) && d.time >= after - ctx.skewMs);
+    const last = ds.sort((a, b) => a.time - b.time)[ds.length - 1];
+    return last ? { msgId: m.msgId, event: last.event } : m;
+  });
+}
+
 /** Broker hosts and client hosts missing from the bundle, as "where to get it" sentences. */
 export function missingLogs(ctx: Context, need: { clients?: (string | null)[]; brokerNames?: string[] }): string[] {
   const out: string[] = [];

@@ -10,7 +10,7 @@ import {
   positionAfter,
   positionBefore,
   queueLabel,
-  redeliveredMessages,
+  replayedMessages,
   uniqueEvents,
 } from '../evidence.js';
 import type { ChainLink, Confidence, IncidentDraft, Rule } from '../types.js';
@@ -302,11 +302,3 @@ export const manualOffsetReset: Rule = {
   },
 };
 
-/** Messages of the replayed range delivered again after `after`, each linked to its latest delivery in the group. */
-function replayedMessages(ctx: Context, q: QueueKey, from: number, to: number, after: number): { msgId: string; event: RmqEvent }[] {
-  return redeliveredMessages(ctx, q, from, to, after).map((m) => {
-    const ds = (ctx.ledger.get(m.msgId)?.deliveries ?? []).filter((d) => (d.group === null || d.group === q.group) && d.time >= after - ctx.skewMs);
-    const last = ds.sort((a, b) => a.time - b.time)[ds.length - 1];
-    return last ? { msgId: m.msgId, event: last.event } : m;
-  });
-}

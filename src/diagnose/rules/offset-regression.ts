@@ -1,7 +1,7 @@
-import type { Context, QueueKey } from '../../correlate/index.js';
+import type { Context } from '../../correlate/index.js';
 import type { RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
-import { consumptionFrom, link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, redeliveredMessages, uniqueEvents } from '../evidence.js';
+import { consumptionFrom, link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, replayedMessages, uniqueEvents } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 
 /**
@@ -60,7 +60,7 @@ export const offsetRegression: Rule = {
           if (own.host === restart?.host) continue;
           chain.push(link(own, `rebalance gave ${queueLabel(q)} to ${own.host ?? 'a client'}`));
         }
-        messages = replayed(ctx, q, low, high - 1, r.instant);
+        messages = replayedMessages(ctx, q, low, high - 1, r.instant);
         for (const m of messages.slice(0, 3)) chain.push(link(m.event, `message ${m.msgId} consumed again`));
         const after = positionAfter(ctx, q, r.instant);
         if (after && after.offset > low) chain.push(link(after.event, `consumption passes the rewound range: offset ${after.offset} committed`));
@@ -89,14 +89,3 @@ export const offsetRegression: Rule = {
   },
 };
 
-/**
- * Messages of the rewound range delivered again after `after`, each linked to its latest delivery
- * in the group (the first one may be the original consumption, inside the clock-skew tolerance).
- */
-function replayed(ctx: Context, q: QueueKey, from: number, to: number, after: number): { msgId: string; event: RmqEvent }[] {
-  return redeliveredMessages(ctx, q, from, to, after).map((m) => {
-    const ds = (ctx.ledger.get(m.msgId)?.deliveries ?? []).filter((d) => (d.group === null || d.group === q.group) && d.time >= after - ctx.skewMs);
-    const last = ds.sort((a, b) => a.time - b.time)[ds.length - 1];
-    return last ? { msgId: m.msgId, event: last.event } : m;
-  });
-}
