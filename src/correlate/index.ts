@@ -1,3 +1,4 @@
+import type { ResolvedZone } from '../model/time.js';
 import type { EventKind, EventOf, RmqEvent } from '../model/events.js';
 import { remoteOfException } from '../formats/text.js';
 import { hostOfAddr, hostOfClientId, type MessageQueueRef, type MessageRef } from '../model/queue.js';
@@ -73,6 +74,8 @@ export interface Context {
   ledger: Map<string, LedgerEntry>;
   /** Max clock disagreement tolerated when matching events across hosts (ms). */
   skewMs: number;
+  /** Zone for times written into summaries (the display zone, --tz). */
+  displayZone: ResolvedZone;
   /** Estimated skew per host pair (`client>broker` → ms, broker minus client), where paired events allow. */
   skewEstimates: Map<string, number>;
   /** Hosts that contributed at least one file, by role. */
@@ -119,7 +122,9 @@ const CLIENT_KINDS = new Set<EventKind>([
   'client-shutdown', 'producer-send-failed', 'producer-message', 'late-response', 'rebalance-notified',
 ]);
 
-export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number }): Context {
+const UTC_ZONE: ResolvedZone = { name: 'UTC', fixedOffsetMinutes: 0 };
+
+export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number; displayZone?: ResolvedZone }): Context {
   const byKind = new Map<EventKind, RmqEvent[]>();
   for (const e of events) {
     let list = byKind.get(e.kind);
@@ -239,7 +244,7 @@ export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number
 
   const ledger = buildLedger(events, of, brokers, (e) => queueOf(e)?.group ?? null);
   const skewEstimates = estimateSkew(of('offset-persist'), of('offset-regression'));
-  return { events, of, brokers, queues, ledger, skewMs: opts.skewMs, skewEstimates, hosts, queueOf };
+  return { events, of, brokers, queues, ledger, skewMs: opts.skewMs, displayZone: opts.displayZone ?? UTC_ZONE, skewEstimates, hosts, queueOf };
 }
 
 function buildLedger(

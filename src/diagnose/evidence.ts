@@ -1,3 +1,4 @@
+import { formatInstant, offsetAt } from '../model/time.js';
 import type { Context, QueueKey } from '../correlate/index.js';
 import { queueKeyString } from '../correlate/index.js';
 import type { EventKind, EventOf, RmqEvent } from '../model/events.js';
@@ -8,6 +9,11 @@ import type { ChainLink } from './types.js';
 /** Shared evidence queries the rules build their chains from. */
 
 export const MINUTE = 60_000;
+
+/** A time for a summary sentence, in the display zone: `2024-05-10 14:23:02 +08:00`. */
+export function when(ctx: Context, t: number): string {
+  return formatInstant(t, ctx.displayZone).slice(0, 19).replace('T', ' ') + ' ' + offsetAt(ctx.displayZone, t);
+}
 
 export function link(event: RmqEvent, what: string): ChainLink {
   return { event, what };

@@ -1,7 +1,7 @@
 import { queueKeyString, type Context, type QueueKey, type QueueTimeline } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
-import { link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, sameQueue, uniqueEvents } from '../evidence.js';
+import { link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, sameQueue, uniqueEvents, when } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 
 /**
@@ -192,9 +192,6 @@ export function reconsumedMessages(ctx: Context, q: QueueKey, from: number, to: 
   return out.sort((a, b) => a.event.instant - b.event.instant);
 }
 
-export function iso(t: number): string {
-  return new Date(t).toISOString();
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -349,7 +346,7 @@ export const brokerOffsetLoss: Rule = {
         const abnormalProven = r.lastShutdown?.fields.abnormal === true || r.recovery.some((x) => x.fields.abnormal) || (r.lastBefore !== null && r.hook === null);
         const confidence = read && abnormalProven && reconsumed ? 'high' : read && (abnormalProven || reconsumed) ? 'medium' : 'low';
         const missing = missingLogs(ctx, { clients: [read?.event.host ?? null, before.host], brokerNames: [q.brokerName] });
-        if (!r.lastShutdown) missing.push(`no store.log from ${r.brokerName} (${r.host}) around ${iso(r.start.instant)}: its "last shutdown normally/abnormally" line proves how the previous run ended`);
+        if (!r.lastShutdown) missing.push(`no store.log from ${r.brokerName} (${r.host}) around ${when(ctx, r.start.instant)}: its "last shutdown normally/abnormally" line proves how the previous run ended`);
         if (!r.lastBefore) missing.push(`broker.log of ${r.brokerName} (${r.host}) does not cover the time before the restart: the missing "Shutdown hook was invoked" cannot be checked`);
         if (!read) missing.push(`no client line shows a consumer reading offset ${low} after the restart (rocketmq_client.log of the queue's owner: "add a new pull request … nextOffset=")`);
         if (!reconsumed) missing.push(`no commit or message trace shows the offsets ${low}–${committed - 1} consumed again`);

@@ -1,7 +1,7 @@
 import type { Context, QueueKey } from '../../correlate/index.js';
 import { queueKeyString } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
-import { link, MINUTE, missingLogs, queueLabel, uniqueEvents } from '../evidence.js';
+import { link, MINUTE, missingLogs, queueLabel, uniqueEvents, when } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 import { ipOf, offsetPersistsOf, queueDeliveries, resultNear, takeovers, type QueueDelivery, type Takeover } from './rebalance-uncommitted.js';
 
@@ -131,7 +131,7 @@ export const consumerRestartUncommitted: Rule = {
           offsetRange: { from: N, to: high },
           redeliveredCount: count,
           window: { start: links[0]!.event.instant, end: links[links.length - 1]!.event.instant },
-          summary: `${count} message${count > 1 ? 's' : ''} (offsets ${N}–${high} of ${q.brokerName} queue ${q.queueId}) consumed by ${oldCid} were delivered again${owner ? ` to ${owner}` : ''}: the consumer on ${H} died around ${new Date(crashAt).toISOString()} without a clean shutdown, so its last commit (${N}) was all the broker knew.`,
+          summary: `${count} message${count > 1 ? 's' : ''} (offsets ${N}–${high} of ${q.brokerName} queue ${q.queueId}) consumed by ${oldCid} were delivered again${owner ? ` to ${owner}` : ''}: the consumer on ${H} died around ${when(ctx, crashAt)} without a clean shutdown, so its last commit (${N}) was all the broker knew.`,
           chain: links,
           missingEvidence: missing,
           messageIds: [...new Set([...consumed, ...again].map((d) => d.msgId))],

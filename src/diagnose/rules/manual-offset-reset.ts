@@ -12,6 +12,7 @@ import {
   queueLabel,
   replayedMessages,
   uniqueEvents,
+  when,
 } from '../evidence.js';
 import type { ChainLink, Confidence, IncidentDraft, Rule } from '../types.js';
 
@@ -93,8 +94,8 @@ function knownClientHosts(ctx: Context): Set<string> {
   return hosts;
 }
 
-function timeText(ms: number | null): string {
-  return ms === null ? 'an unknown time' : ms < 0 ? 'the max offset' : new Date(ms).toISOString();
+function timeText(ctx: Context, ms: number | null): string {
+  return ms === null ? 'an unknown time' : ms < 0 ? 'the max offset' : when(ctx, ms);
 }
 
 interface QueueEvidence {
@@ -197,7 +198,7 @@ export const manualOffsetReset: Rule = {
               requested,
               requested.fields.phase === 'server-side'
                 ? `${requested.fields.by ?? 'an operator'} resets the offsets of ${q.group} on ${q.topic} on the broker (server-side reset)`
-                : `${requested.fields.by ?? 'an operator'} asks the broker to reset ${q.group} on ${q.topic} to ${timeText(requested.fields.timestamp)}${requested.fields.by ? ' (mqadmin / dashboard host)' : ''}`,
+                : `${requested.fields.by ?? 'an operator'} asks the broker to reset ${q.group} on ${q.topic} to ${timeText(ctx, requested.fields.timestamp)}${requested.fields.by ? ' (mqadmin / dashboard host)' : ''}`,
             ),
           );
         }
@@ -207,7 +208,7 @@ export const manualOffsetReset: Rule = {
         for (const c of onCommitter.slice(0, 3)) {
           const what =
             c.fields.phase === 'requested' || c.fields.phase === 'pushed'
-              ? `${c.host ?? 'the client'} receives the reset from the broker${c.fields.by ? ` ${c.fields.by}` : ''}${c.fields.timestamp !== null ? ` (timestamp ${timeText(c.fields.timestamp)})` : ''}`
+              ? `${c.host ?? 'the client'} receives the reset from the broker${c.fields.by ? ` ${c.fields.by}` : ''}${c.fields.timestamp !== null ? ` (timestamp ${timeText(ctx, c.fields.timestamp)})` : ''}`
               : c.fields.phase === 'suspend'
                 ? `${c.host ?? 'the client'} suspends consumption and drops its process queues`
                 : c.fields.phase === 'resume'
@@ -239,7 +240,7 @@ export const manualOffsetReset: Rule = {
           offsetRange: { from: low, to: high - 1 },
           redeliveredCount: high - low,
           window: { start: links[0]!.event.instant, end: links[links.length - 1]!.event.instant },
-          summary: `${high - low} messages (offsets ${low}–${high - 1} of ${q.brokerName} queue ${q.queueId}) were consumed again by ${q.group} because ${requested?.fields.by ?? 'an operator'} reset the group's offset${requested && requested.fields.timestamp !== null && requested.fields.timestamp >= 0 ? ` to ${timeText(requested.fields.timestamp)}` : ''}: the client committed ${low} over ${high}.`,
+          summary: `${high - low} messages (offsets ${low}–${high - 1} of ${q.brokerName} queue ${q.queueId}) were consumed again by ${q.group} because ${requested?.fields.by ?? 'an operator'} reset the group's offset${requested && requested.fields.timestamp !== null && requested.fields.timestamp >= 0 ? ` to ${timeText(ctx, requested.fields.timestamp)}` : ''}: the client committed ${low} over ${high}.`,
           chain: links,
           missingEvidence: missing,
           messageIds: messages.map((m) => m.msgId),

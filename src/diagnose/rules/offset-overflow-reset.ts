@@ -1,9 +1,9 @@
 import type { Context, QueueKey } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
-import { link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, sameQueue, uniqueEvents } from '../evidence.js';
+import { link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, sameQueue, uniqueEvents, when } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
-import { iso, reconsumedMessages, restarts, roleChanges } from './broker-offset-loss.js';
+import { reconsumedMessages, restarts, roleChanges } from './broker-offset-loss.js';
 
 /**
  * A pull offset beyond the broker's max offset (the broker lost or lagged its tail after a
@@ -170,11 +170,11 @@ export const offsetOverflowReset: Rule = {
       const commitProof = regression !== null || persists.length > 0;
       const confidence = brokerProof && clientProof && commitProof && reconsumed ? 'high' : (brokerProof || clientProof) && (commitProof || reconsumed) ? 'medium' : 'low';
       const missing = missingLogs(ctx, { clients: [host], brokerNames: brokerName ? [brokerName] : [] });
-      if (!brokerProof && brokerName) missing.push(`no "over flow badly" / "PULL_OFFSET_MOVED:correction offset" line in broker.log of ${brokerName} around ${iso(ep.at)}`);
+      if (!brokerProof && brokerName) missing.push(`no "over flow badly" / "PULL_OFFSET_MOVED:correction offset" line in broker.log of ${brokerName} around ${when(ctx, ep.at)}`);
       if (!clientProof) missing.push(`no "the pull request offset illegal" line: the rocketmq_client.log of ${host ?? 'the consumer'} shows which queue was corrected`);
       if (!q) missing.push('the queue id is not named by the broker lines: the client log or a [NOTIFYME] line would name it');
       if (!regression && q) missing.push(`no [NOTIFYME] line for ${queueLabel(q)} in broker.log: the overwrite of the stored offset is inferred from the client's commit`);
-      if (triggers.length === 0) missing.push(`nothing in the bundle shows why ${brokerName ?? 'the broker'} lost the queue tail (its broker.log / store.log before ${iso(ep.at)} would show a restart, abnormal recovery or role change)`);
+      if (triggers.length === 0) missing.push(`nothing in the bundle shows why ${brokerName ?? 'the broker'} lost the queue tail (its broker.log / store.log before ${when(ctx, ep.at)} would show a restart, abnormal recovery or role change)`);
       if (!reconsumed) missing.push(`no commit or message trace shows the offsets ${low}–${high - 1} consumed again`);
       // Offsets at or above the broker's (new) max offset are gone from the queue: lost, not
       // consumed again. The blast radius ends there.

@@ -1,13 +1,12 @@
 import type { Context, QueueKey } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
-import { link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, uniqueEvents } from '../evidence.js';
+import { link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, uniqueEvents, when } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 import {
   brokerRoles,
   committedAtOrBelow,
   correctedTo,
-  iso,
   lastCommit,
   reconsumedMessages,
   queuesOn,
@@ -173,7 +172,7 @@ export const slaveOffsetLag: Rule = {
           const confidence = reconsumed && lagProven ? 'high' : reconsumed || lagProven ? 'medium' : 'low';
           const missing = missingLogs(ctx, { clients: [read.event.host, committed.host], brokerNames: [q.brokerName] });
           if (roles.slaves.size === 0) missing.push(`no broker.log from a slave of ${brokerName}: its "Update slave consumer offset from master" lines show how old its copy was`);
-          else if (variant === 'slave-read' && !lastSync) missing.push(`no "Update slave consumer offset from master" line of the slave before ${iso(o.start)}: the age of the slave's copy is inferred`);
+          else if (variant === 'slave-read' && !lastSync) missing.push(`no "Update slave consumer offset from master" line of the slave before ${when(ctx, o.start)}: the age of the slave's copy is inferred`);
           if (!reconsumed) missing.push(`no commit or message trace shows the offsets ${low}–${high - 1} consumed again`);
           const links = uniqueEvents(chain);
           drafts.push({
