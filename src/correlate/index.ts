@@ -72,7 +72,10 @@ export interface Context {
   brokers: BrokerDirectory;
   queues: Map<string, QueueTimeline>;
   ledger: Map<string, LedgerEntry>;
-  /** Max clock disagreement tolerated when matching events across hosts (ms). */
+  /**
+   * Max clock disagreement tolerated when matching events across hosts (ms): `--skew`, widened
+   * to cover the largest skew measured between paired client and broker lines.
+   */
   skewMs: number;
   /** Zone for times written into summaries (the display zone, --tz). */
   displayZone: ResolvedZone;
@@ -244,7 +247,11 @@ export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number
 
   const ledger = buildLedger(events, of, brokers, (e) => queueOf(e)?.group ?? null);
   const skewEstimates = estimateSkew(of('offset-persist'), of('offset-regression'));
-  return { events, of, brokers, queues, ledger, skewMs: opts.skewMs, displayZone: opts.displayZone ?? UTC_ZONE, skewEstimates, hosts, queueOf };
+  // Where paired lines measured a real clock skew (seconds to minutes, not a zone error), the
+  // matching tolerance grows to cover it.
+  let skewMs = opts.skewMs;
+  for (const v of skewEstimates.values()) if (Math.abs(v) < 15 * 60_000) skewMs = Math.max(skewMs, Math.abs(v) + 1000);
+  return { events, of, brokers, queues, ledger, skewMs, displayZone: opts.displayZone ?? UTC_ZONE, skewEstimates, hosts, queueOf };
 }
 
 function buildLedger(

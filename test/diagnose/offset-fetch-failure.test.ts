@@ -92,4 +92,19 @@ describe('offset-fetch-failure', () => {
     for (const k of Object.keys(files)) files[k] = files[k]!.replace(/\b108\b/g, '60');
     assert.deepEqual(offsetFetchFailure.detect(await contextFrom(files)), []);
   });
+
+  it('a broker clock two minutes behind: the measured skew widens the matching tolerance, the chain stays whole', async () => {
+    const files = bundle();
+    const b = '172.66.1.31/logs/rocketmqlogs/broker.log';
+    files[b] = files[b]!.replace('2023-09-05 03:21:10', '2023-09-05 03:19:10').replace('2023-09-05 03:21:10', '2023-09-05 03:19:10').replace('2023-09-05 03:21:20', '2023-09-05 03:19:20');
+    const ctx = await contextFrom(files);
+    assert.ok(ctx.skewMs > 120_000, `tolerance ${ctx.skewMs} ms`);
+    assert.ok([...ctx.skewEstimates.values()].some((v) => Math.abs(v + 120_412) < 1000));
+    const drafts = offsetFetchFailure.detect(ctx);
+    assert.equal(drafts.length, 1);
+    const kinds = drafts[0]!.chain.map((l) => l.event.kind);
+    assert.ok(kinds.includes('pull-offset-corrected') && kinds.includes('offset-regression'), kinds.join(', '));
+    assert.equal(drafts[0]!.confidence, 'high');
+  });
 });
+
