@@ -79,3 +79,24 @@ describe('literal prefix of a signature pattern (the fast path dispatches on it)
     assert.equal(literalPrefix(/send heart/), '');
   });
 });
+
+describe('thin [persistAll] events', () => {
+  it('rebuild exactly the line they came from, and serialise with their raw text', async () => {
+    const { parseWith } = await import('../helpers.js');
+    const { CLIENT_INNER_FORMAT } = await import('../../src/formats/client-log.js');
+    const lines = [
+      '2024-05-10 14:23:00,012 INFO RocketmqClient - [persistAll] Group: pos-provider ClientId: 172.66.6.3@12345#1289456702398741 updateConsumeOffsetToBroker MessageQueue [topic=pos_create_pos_cooperate_sale_order, brokerName=broker-b, queueId=0] 1200',
+      '2024-05-10 14:23:01,230 INFO RocketmqClient - [persist] Group: pos-provider ClientId: 172.66.6.3@12345 updateConsumeOffsetToBroker MessageQueue [topic=%RETRY%pos-provider, brokerName=broker-a, queueId=3] 0',
+    ];
+    const parsed = parseWith(CLIENT_INNER_FORMAT, lines.join('\r\n') + '\r\n');
+    assert.equal(parsed.events.length, 2);
+    parsed.events.forEach((e, i) => {
+      assert.equal(e.kind, 'offset-persist');
+      assert.equal(e.raw, lines[i]);
+      const json = JSON.parse(JSON.stringify(e)) as Record<string, unknown>;
+      assert.equal(json.raw, lines[i]);
+      assert.equal(json.prefix, undefined);
+      assert.deepEqual(json.fields, JSON.parse(JSON.stringify(e.fields)));
+    });
+  });
+});
