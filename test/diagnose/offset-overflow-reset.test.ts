@@ -86,6 +86,8 @@ describe('offset-overflow-reset', () => {
     it('a 4.9.4+ broker corrects to maxOffset: the offsets above it were lost, nothing stored is consumed again', async () => {
       const ctx = await contextFrom(correctionBundle({ request: 1250, next: 600, min: 0, max: 600, reason: 'overflow' }));
       assert.equal(diagnoseWith(ctx, [offsetOverflowReset]).incidents.filter((i) => i.cause === 'offset-overflow-reset').length, 0);
+      // Nor does the generic rule count its [NOTIFYME] (600 < 1250) as a re-delivery.
+      assert.deepEqual(diagnoseWith(ctx, [...RULES]).incidents.map((i) => i.cause), []);
     });
 
     it('a pull below minOffset corrected upward (OFFSET_TOO_SMALL) re-delivers nothing', async () => {

@@ -29,6 +29,9 @@ export const offsetRegression: Rule = {
       const high = r.fields.storeOffset;
       if (high <= low) continue;
       const committer = hostOfAddr(r.fields.clientHost);
+      // The broker corrected this client to its max offset just before (4.9.4+ OFFSET_OVERFLOW_BADLY):
+      // the offsets between were lost with the queue's tail, not delivered again.
+      if (correctedToMax(ctx, r.host, committer, low, r.instant)) continue;
       const chain: ChainLink[] = [];
       let restart: RmqEvent | null = null;
       let messages: { msgId: string; event: RmqEvent }[] = [];
@@ -89,3 +92,18 @@ export const offsetRegression: Rule = {
   },
 };
 
+/** A broker `over flow badly` correction of `client` down to a max offset at or below `low`, in the 15 minutes before `t`. */
+function correctedToMax(ctx: Context, brokerHost: string | null, client: string | null, low: number, t: number): boolean {
+  return ctx
+    .of('pull-offset-corrected')
+    .some(
+      (e) =>
+        e.host === brokerHost &&
+        e.fields.reason === 'overflow-badly' &&
+        e.fields.maxOffset !== null &&
+        e.fields.maxOffset <= low &&
+        (e.fields.client === null || client === null || hostOfAddr(e.fields.client) === client) &&
+        e.instant <= t + ctx.skewMs &&
+        e.instant >= t - 15 * MINUTE,
+    );
+}
