@@ -3,7 +3,7 @@ import { queueKeyString } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
 import { link, MINUTE, missingLogs, queueLabel, uniqueEvents, when } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
-import { ipOf, offsetPersistsOf, queueDeliveries, resultNear, takeovers, type QueueDelivery, type Takeover } from './rebalance-uncommitted.js';
+import { ipOf, deliveriesOf, offsetPersistsOf, resultNear, takeovers, type Takeover } from './rebalance-uncommitted.js';
 
 /**
  * A consumer process died (kill -9, OOM, power loss) without persisting its offsets: its log shows
@@ -41,13 +41,6 @@ export const consumerRestartUncommitted: Rule = {
       l.push(e);
     }
     const allTakeovers = takeovers(ctx);
-    const deliveriesByQueue = new Map<string, QueueDelivery[]>();
-    const deliveriesOf = (q: QueueKey): QueueDelivery[] => {
-      const k = queueKeyString(q);
-      let l = deliveriesByQueue.get(k);
-      if (!l) deliveriesByQueue.set(k, (l = queueDeliveries(ctx, q)));
-      return l;
-    };
 
     const starts = ctx.of('client-start').filter((e) => e.fields.role === 'consumer' && e.fields.group !== null && e.host !== null);
     for (const S of starts) {
@@ -77,7 +70,7 @@ export const consumerRestartUncommitted: Rule = {
       }
       for (const { q, last } of queues.values()) {
         const N = last.fields.offset;
-        const qd = deliveriesOf(q);
+        const qd = deliveriesOf(ctx, q);
         // Consumed by the old process at or above its last commit.
         const consumed = qd.filter((d) => d.event.kind !== 'dropped-without-result' && ipOf(d.client) === H && d.offset >= N && d.time < S.instant && d.time >= last.instant - 5 * MINUTE);
         if (consumed.length === 0) continue;

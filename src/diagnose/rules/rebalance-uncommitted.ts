@@ -64,6 +64,18 @@ export interface QueueDelivery {
  * delivery itself (a dropped-pq line, a consume failure) or, for a trace record that carries no
  * position, from another record of the same message (a stored copy, a dropped-pq line).
  */
+const deliveriesCache = new WeakMap<Context, Map<string, QueueDelivery[]>>();
+
+/** `queueDeliveries`, computed once per context and queue (three rules ask for the same queues). */
+export function deliveriesOf(ctx: Context, q: QueueKey): QueueDelivery[] {
+  let byQueue = deliveriesCache.get(ctx);
+  if (!byQueue) deliveriesCache.set(ctx, (byQueue = new Map()));
+  const k = queueKeyString(q);
+  let l = byQueue.get(k);
+  if (!l) byQueue.set(k, (l = queueDeliveries(ctx, q)));
+  return l;
+}
+
 export function queueDeliveries(ctx: Context, q: QueueKey): QueueDelivery[] {
   const out: QueueDelivery[] = [];
   const stored = storedPositions(ctx);
@@ -191,13 +203,6 @@ export const rebalanceUncommitted: Rule = {
   },
   detect(ctx: Context): IncidentDraft[] {
     const drafts: IncidentDraft[] = [];
-    const deliveriesByQueue = new Map<string, QueueDelivery[]>();
-    const deliveriesOf = (q: QueueKey): QueueDelivery[] => {
-      const k = queueKeyString(q);
-      let l = deliveriesByQueue.get(k);
-      if (!l) deliveriesByQueue.set(k, (l = queueDeliveries(ctx, q)));
-      return l;
-    };
     for (const tk of takeovers(ctx)) {
       const q = tk.q;
       const B = tk.host;
@@ -222,7 +227,7 @@ export const rebalanceUncommitted: Rule = {
       // What A consumed at or above N: listeners whose results the dropped queue discarded, traces.
       const dropped = onQueue(ctx, 'dropped-without-result', q, tk.time - 2 * MINUTE, tk.time + 5 * MINUTE).filter((e) => e.host === A);
       const droppedMsgs = droppedMessages(ctx, dropped, q, N);
-      const qd = deliveriesOf(q);
+      const qd = deliveriesOf(ctx, q);
       const aDeliveries = qd.filter((d) => d.event.kind !== 'dropped-without-result' && ipOf(d.client) === A && d.offset >= N && d.time <= handoverAt + ctx.skewMs && d.time >= tk.time - 10 * MINUTE);
       const consumed = [...droppedMsgs.map((m) => m.offset), ...aDeliveries.map((d) => d.offset)];
       if (consumed.length === 0) continue; // A had committed everything it consumed: a clean handover

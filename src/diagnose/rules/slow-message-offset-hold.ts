@@ -3,7 +3,7 @@ import { queueKeyString } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
 import { link, MINUTE, missingLogs, onQueue, uniqueEvents } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
-import { droppedMessages, ipOf, offsetPersistsOf, queueDeliveries, resultNear, takeovers, triggerBefore, type QueueDelivery } from './rebalance-uncommitted.js';
+import { droppedMessages, ipOf, deliveriesOf, offsetPersistsOf, resultNear, takeovers, triggerBefore } from './rebalance-uncommitted.js';
 
 /** A commit that stays at one value for at least this long, while the queue moves, is pinned. */
 const PINNED_MS = 60_000;
@@ -70,13 +70,6 @@ export const slowMessageOffsetHold: Rule = {
   detect(ctx: Context): IncidentDraft[] {
     const drafts: IncidentDraft[] = [];
     const allTakeovers = takeovers(ctx);
-    const deliveriesByQueue = new Map<string, QueueDelivery[]>();
-    const deliveriesOf = (q: QueueKey): QueueDelivery[] => {
-      const k = queueKeyString(q);
-      let l = deliveriesByQueue.get(k);
-      if (!l) deliveriesByQueue.set(k, (l = queueDeliveries(ctx, q)));
-      return l;
-    };
     for (const run of pinnedRuns(ctx)) {
       const { q, host: A, offset: P, persists } = run;
       const first = persists[0]!;
@@ -98,7 +91,7 @@ export const slowMessageOffsetHold: Rule = {
             e.instant >= first.instant - 5 * MINUTE &&
             e.instant <= lastP.instant + 10_000,
         );
-      const qd = deliveriesOf(q);
+      const qd = deliveriesOf(ctx, q);
       const ahead = qd.filter((d) => d.event.kind !== 'dropped-without-result' && ipOf(d.client) === A && d.offset > P && d.time >= first.instant - 5 * MINUTE && d.time <= lastP.instant + 10_000);
       if (spans.length === 0 && ahead.length === 0) continue; // an idle queue also repeats its commit
       // The handover: someone (or the same host after a restart) takes the queue from the pinned offset.
