@@ -1,6 +1,6 @@
 import type { RmqEvent } from '../model/events.js';
 import type { Command } from 'commander';
-import { queueKeyString } from '../correlate/index.js';
+import { queueKeyString, timelineEntries } from '../correlate/index.js';
 import { formatInstant } from '../model/time.js';
 import { describeEvent } from '../report/describe.js';
 import { incidentMarkdown } from '../report/render-markdown.js';
@@ -98,7 +98,8 @@ export function registerTimeline(program: Command, io: Io): void {
     const timelines = [...a.context.queues.values()]
       .filter((t) => (o.group === undefined || t.key.group === o.group) && (qf === null || (t.key.brokerName === qf.broker && t.key.queueId === qf.id)))
       // The topic's own queues first, retry topics after them.
-      .sort((x, y) => Number(x.key.topic.startsWith('%')) - Number(y.key.topic.startsWith('%')) || (queueKeyString(x.key) < queueKeyString(y.key) ? -1 : 1));
+      .sort((x, y) => Number(x.key.topic.startsWith('%')) - Number(y.key.topic.startsWith('%')) || (queueKeyString(x.key) < queueKeyString(y.key) ? -1 : 1))
+      .map((t) => ({ key: t.key, entries: timelineEntries(a.context, t) }));
     if (o.format === 'json') {
       io.out(
         safeJson(

@@ -2,6 +2,7 @@ import type { ResolvedZone } from '../model/time.js';
 import type { EventKind, EventOf, RmqEvent } from '../model/events.js';
 import { remoteOfException } from '../formats/text.js';
 import { hostOfAddr, hostOfClientId, type MessageQueueRef, type MessageRef } from '../model/queue.js';
+import { addEvents, PersistStore, type Persist } from '../model/persists.js';
 
 /** A consumer queue: `(group, topic, brokerName, queueId)`. */
 export interface QueueKey {
@@ -27,6 +28,7 @@ export interface TimelineEntry {
 export interface QueueTimeline {
   key: QueueKey;
   id: string;
+  /** Every line about the queue but its commits (`timelineEntries` merges those in from the store). */
   entries: TimelineEntry[];
 }
 
@@ -65,10 +67,16 @@ export interface LedgerEntry {
  * Everything the rules look at: the ordered events, per-kind indexes, broker names, queue
  * timelines, the message ledger and the clock-skew tolerance. Built once from the event stream.
  */
+/** Kinds kept as events (the `offset-persist` lines live in `Context.persists`). */
+export type EventKindOf = Exclude<EventKind, 'offset-persist'>;
+
 export interface Context {
+  /** Every event but the `offset-persist` lines, in time order. */
   events: readonly RmqEvent[];
   /** Events of one kind, in time order. */
-  of<K extends EventKind>(kind: K): readonly EventOf<K>[];
+  of<K extends EventKindOf>(kind: K): readonly EventOf<K>[];
+  /** The `offset-persist` lines (commits), by series. */
+  persists: PersistStore;
   brokers: BrokerDirectory;
   queues: Map<string, QueueTimeline>;
   ledger: Map<string, LedgerEntry>;
@@ -127,14 +135,26 @@ const CLIENT_KINDS = new Set<EventKind>([
 
 const UTC_ZONE: ResolvedZone = { name: 'UTC', fixedOffsetMinutes: 0 };
 
-export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number; displayZone?: ResolvedZone }): Context {
+/**
+ * `persists`: the store ingest filled; `offset-persist` events among `events` (carried by a scan,
+ * built by tests) join it as object series.
+ */
+export function buildContext(allEvents: readonly RmqEvent[], opts: { skewMs: number; displayZone?: ResolvedZone; persists?: PersistStore }): Context {
+  const persists = opts.persists ?? new PersistStore();
+  const loose: Persist[] = [];
+  const events: RmqEvent[] = [];
+  for (const e of allEvents) {
+    if (e.kind === 'offset-persist') loose.push(e);
+    else events.push(e);
+  }
+  if (loose.length > 0) addEvents(persists, loose, opts.displayZone ?? UTC_ZONE);
   const byKind = new Map<EventKind, RmqEvent[]>();
   for (const e of events) {
     let list = byKind.get(e.kind);
     if (!list) byKind.set(e.kind, (list = []));
     list.push(e);
   }
-  const of = <K extends EventKind>(kind: K): readonly EventOf<K>[] => (byKind.get(kind) ?? []) as unknown as EventOf<K>[];
+  const of = <K extends EventKindOf>(kind: K): readonly EventOf<K>[] => (byKind.get(kind) ?? []) as unknown as EventOf<K>[];
 
   const brokers = new BrokerDirectory();
   for (const e of of('broker-start')) brokers.learn(e.fields.brokerName, e.fields.brokerAddr);
@@ -150,6 +170,7 @@ export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number
 
   const hosts = { clients: new Set<string>(), brokers: new Set<string>() };
   for (const e of events) if (e.host && CLIENT_KINDS.has(e.kind)) hosts.clients.add(e.host);
+  for (const s of persists.series) if (s.head.host) hosts.clients.add(s.head.host);
   for (const k of ['offset-regression', 'pull-offset-corrected', 'channel-expired', 'channel-closed', 'consumer-registered', 'broker-start', 'lock'] as const) {
     for (const e of of(k)) {
       if (!e.host) continue;
@@ -168,7 +189,7 @@ export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number
   };
   for (const e of of('rebalance-result')) noteGroup(e.host, e.fields.topic, e.fields.group);
   for (const e of of('queue-added')) noteGroup(e.host, e.fields.mq.topic, e.fields.group);
-  for (const e of of('offset-persist')) noteGroup(e.host, e.fields.mq.topic, e.fields.group);
+  for (const s of persists.series) noteGroup(s.head.host, s.head.mq.topic, s.head.group);
   const groupFor = (host: string | null, topic: string): string | null => {
     const s = groupsByHostTopic.get(`${host ?? '?'}|${topic}`);
     return s && s.size === 1 ? [...s][0]! : null;
@@ -245,18 +266,57 @@ export function buildContext(events: readonly RmqEvent[], opts: { skewMs: number
     }
   }
 
+  // Queues known only from their commits get a timeline too (their commits stay in the store:
+  // `timelineEntries` merges them in); timelines are kept in order of their first line.
+  const firsts = new Map<string, { key: QueueKey; instant: number; seq: number }>();
+  for (const t of queues.values()) firsts.set(t.id, { key: t.key, instant: t.entries[0]!.event.instant, seq: t.entries[0]!.event.seq });
+  for (const s of persists.series) {
+    const key: QueueKey = { group: s.head.group, topic: s.head.mq.topic, brokerName: s.head.mq.brokerName, queueId: s.head.mq.queueId };
+    const id = queueKeyString(key);
+    const first = persists.best([s], Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, () => false);
+    if (!first) continue;
+    const cur = firsts.get(id);
+    if (!cur || first.instant < cur.instant || (first.instant === cur.instant && first.seq < cur.seq)) firsts.set(id, { key: cur?.key ?? key, instant: first.instant, seq: first.seq });
+  }
+  if (firsts.size > queues.size || persists.series.length > 0) {
+    const order = [...firsts.entries()].sort((a, b) => a[1].instant - b[1].instant || a[1].seq - b[1].seq);
+    const old = new Map(queues);
+    queues.clear();
+    for (const [id, f] of order) queues.set(id, old.get(id) ?? { key: f.key, id, entries: [] });
+  }
+
   const ledger = buildLedger(events, of, brokers, (e) => queueOf(e)?.group ?? null);
-  const skewEstimates = estimateSkew(of('offset-persist'), of('offset-regression'));
+  const skewEstimates = estimateSkew(persists, of('offset-regression'));
   // Where paired lines measured a real clock skew (seconds to minutes, not a zone error), the
   // matching tolerance grows to cover it.
   let skewMs = opts.skewMs;
   for (const v of skewEstimates.values()) if (Math.abs(v) < 15 * 60_000) skewMs = Math.max(skewMs, Math.abs(v) + 1000);
-  return { events, of, brokers, queues, ledger, skewMs, displayZone: opts.displayZone ?? UTC_ZONE, skewEstimates, hosts, queueOf };
+  return { events, of, persists, brokers, queues, ledger, skewMs, displayZone: opts.displayZone ?? UTC_ZONE, skewEstimates, hosts, queueOf };
+}
+
+/** A queue's timeline with its commits (kept in the persist store) merged in, in time order. */
+export function timelineEntries(ctx: Context, t: QueueTimeline): TimelineEntry[] {
+  const commits = ctx.persists.onQueue(t.key, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  if (commits.length === 0) return t.entries;
+  const out: TimelineEntry[] = [];
+  let i = 0;
+  for (const en of t.entries) {
+    while (i < commits.length && (commits[i]!.instant < en.event.instant || (commits[i]!.instant === en.event.instant && commits[i]!.seq < en.event.seq))) {
+      const c = commits[i++]!;
+      out.push({ event: c, role: 'position', host: c.host });
+    }
+    out.push(en);
+  }
+  while (i < commits.length) {
+    const c = commits[i++]!;
+    out.push({ event: c, role: 'position', host: c.host });
+  }
+  return out;
 }
 
 function buildLedger(
   events: readonly RmqEvent[],
-  of: <K extends EventKind>(kind: K) => readonly EventOf<K>[],
+  of: <K extends EventKindOf>(kind: K) => readonly EventOf<K>[],
   brokers: BrokerDirectory,
   groupOf: (e: RmqEvent) => string | null,
 ): Map<string, LedgerEntry> {
@@ -399,18 +459,21 @@ function mergeDelivery(into: Delivery, from: Delivery): void {
  * for queue q at tc, broker warns that clientHost committed V for q at tb): skew = tb − tc.
  * The median per host pair; brokers print seconds, so estimates are ±1 s.
  */
-function estimateSkew(persists: readonly EventOf<'offset-persist'>[], regressions: readonly EventOf<'offset-regression'>[]): Map<string, number> {
+function estimateSkew(persists: PersistStore, regressions: readonly EventOf<'offset-regression'>[]): Map<string, number> {
   const samples = new Map<string, number[]>();
+  const window = 15 * 3_600_000; // a host read in the wrong zone is hours off
   for (const r of regressions) {
     const client = hostOfAddr(r.fields.clientHost);
     if (!client || !r.host) continue;
     let best: number | null = null;
-    for (const p of persists) {
-      if (p.host !== client || p.fields.offset !== r.fields.requestOffset || p.fields.mq.queueId !== r.fields.queueId) continue;
-      if (p.fields.mq.topic !== r.fields.topic || p.fields.group !== r.fields.group) continue;
-      const d = r.instant - p.instant;
-      if (Math.abs(d) > 15 * 3_600_000) continue; // a host read in the wrong zone is hours off
-      if (best === null || Math.abs(d) < Math.abs(best)) best = d;
+    for (const s of persists.ofHost(client)) {
+      const h = s.head;
+      if (h.mq.queueId !== r.fields.queueId || h.mq.topic !== r.fields.topic || h.group !== r.fields.group) continue;
+      s.scan(r.instant - window, r.instant + window, (p) => {
+        if (p.offset !== r.fields.requestOffset) return;
+        const d = r.instant - p.instant;
+        if (best === null || Math.abs(d) < Math.abs(best)) best = d;
+      });
     }
     if (best === null) continue;
     const k = `${client}>${r.host}`;

@@ -1,5 +1,6 @@
 import { formatInstant, offsetAt } from '../model/time.js';
-import type { Context, QueueKey } from '../correlate/index.js';
+import type { Context, EventKindOf, QueueKey } from '../correlate/index.js';
+import type { Persist, PersistRow, PersistSeries } from '../model/persists.js';
 import { queueKeyString } from '../correlate/index.js';
 import type { EventKind, EventOf, RmqEvent } from '../model/events.js';
 import { fastPath } from '../ingest/fastpath.js';
@@ -86,17 +87,17 @@ function window(s: Slice | undefined, from: number, to: number): RmqEvent[] {
 }
 
 /** Events of a kind on one host within [from, to] (inclusive). */
-export function onHost<K extends EventKind>(ctx: Context, kind: K, host: string | null, from: number, to: number): EventOf<K>[] {
+export function onHost<K extends EventKindOf>(ctx: Context, kind: K, host: string | null, from: number, to: number): EventOf<K>[] {
   if (!host) return [];
-  if (!fastPath.enabled) return ctx.of(kind).filter((e) => e.host === host && e.instant >= from && e.instant <= to);
+  if (!fastPath.enabled) return (ctx.of(kind) as readonly RmqEvent[]).filter((e) => e.host === host && e.instant >= from && e.instant <= to) as EventOf<K>[];
   const k = kindIndex(ctx, kind);
   k.byHost ??= group(ctx.of(kind), (e) => e.host);
   return window(k.byHost.get(host), from, to) as EventOf<K>[];
 }
 
 /** Events of a kind that belong to a queue, within [from, to]. */
-export function onQueue<K extends EventKind>(ctx: Context, kind: K, q: QueueKey, from: number, to: number): EventOf<K>[] {
-  if (!fastPath.enabled) return ctx.of(kind).filter((e) => e.instant >= from && e.instant <= to && sameQueue(ctx.queueOf(e), q));
+export function onQueue<K extends EventKindOf>(ctx: Context, kind: K, q: QueueKey, from: number, to: number): EventOf<K>[] {
+  if (!fastPath.enabled) return (ctx.of(kind) as readonly RmqEvent[]).filter((e) => e.instant >= from && e.instant <= to && sameQueue(ctx.queueOf(e), q)) as EventOf<K>[];
   const k = kindIndex(ctx, kind);
   k.byQueue ??= group(ctx.of(kind), (e) => {
     const key = ctx.queueOf(e);
@@ -133,7 +134,8 @@ export function positionBefore(ctx: Context, q: QueueKey, t: number): { offset: 
   const consider = (offset: number, event: RmqEvent): void => {
     if (best === null || offset > best.offset) best = { offset, event };
   };
-  for (const e of onQueue(ctx, 'offset-persist', q, 0, t)) consider(e.fields.offset, e);
+  const commit = highestCommit(ctx, q, 0, t);
+  if (commit) consider(commit.offset, commit.event());
   for (const e of onQueue(ctx, 'offset-regression', q, 0, t)) consider(e.fields.storeOffset, e);
   for (const e of onQueue(ctx, 'offset-snapshot', q, 0, t)) consider(e.fields.consumerOffset, e);
   return best;
@@ -141,9 +143,24 @@ export function positionBefore(ctx: Context, q: QueueKey, t: number): { offset: 
 
 /** Highest offset committed for a queue after `t` (proves how far re-consumption went). */
 export function positionAfter(ctx: Context, q: QueueKey, t: number, until = Number.POSITIVE_INFINITY): { offset: number; event: RmqEvent } | null {
-  let best: { offset: number; event: RmqEvent } | null = null;
-  for (const e of onQueue(ctx, 'offset-persist', q, t, until)) if (best === null || e.fields.offset > best.offset) best = { offset: e.fields.offset, event: e };
-  return best;
+  const commit = highestCommit(ctx, q, t, until);
+  return commit ? { offset: commit.offset, event: commit.event() } : null;
+}
+
+/** A queue's commits (`offset-persist` lines) within [from, to], in time order; `keep` filters rows before they are materialised. */
+export function persistsOn(ctx: Context, q: QueueKey, from: number, to: number, keep?: (r: PersistRow, s: PersistSeries) => boolean): Persist[] {
+  return ctx.persists.onQueue(q, from, to, keep);
+}
+
+/** A host's last commit (any queue, any group) with from < instant < to, or null. */
+export function lastCommitOnHost(ctx: Context, host: string, from: number, to: number, keep?: (r: PersistRow, s: PersistSeries) => boolean): Persist | null {
+  const hit = ctx.persists.best(ctx.persists.ofHost(host), from, to, () => true, (r, s) => r.instant > from && r.instant < to && (keep === undefined || keep(r, s)));
+  return hit ? hit.event() : null;
+}
+
+/** The first commit (in time order) of the highest offset a queue's commits reach within [from, to]. */
+export function highestCommit(ctx: Context, q: QueueKey, from: number, to: number) {
+  return ctx.persists.best(ctx.persists.ofQueue(q), from, to, (r, cur) => r.offset > cur.offset);
 }
 
 /** The first line after `t` that shows a client consuming the queue from a given offset or below. */

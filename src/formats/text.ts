@@ -1,5 +1,6 @@
 import type { ExceptionInfo, RmqEvent, ZoneRule } from '../model/events.js';
-import { GMT8, wallToInstant, type ResolvedZone } from '../model/time.js';
+import { GMT8, wallSecondText, wallToInstant, type ResolvedZone } from '../model/time.js';
+import { persistText, type PersistLine, type PersistTemplate } from '../model/persists.js';
 import { fastPath } from '../ingest/fastpath.js';
 import { int, mq } from './signatures/common.js';
 import type { MessageQueueRef } from '../model/queue.js';
@@ -353,46 +354,6 @@ export function flatten(v: string): string {
   return (v + ' ').slice(0, -1);
 }
 
-/** The exact message text of a `[persistAll]` / `[persist]` line, from its fields. */
-export function persistText(f: { group: string; clientId: string; mq: MessageQueueRef; offset: number; mode: 'persistAll' | 'persist' }): string {
-  return `[${f.mode}] Group: ${f.group} ClientId: ${f.clientId} updateConsumeOffsetToBroker MessageQueue [topic=${f.mq.topic}, brokerName=${f.mq.brokerName}, queueId=${f.mq.queueId}] ${f.offset}`;
-}
-
-/**
- * A `[persistAll]` event (nine in ten lines of a client log) keeps only the line's prefix (time,
- * level, logger) and rebuilds its raw text from its fields when asked: the same text, a fifth of
- * the memory. Used only when the rebuilt text was checked equal to the line.
- */
-class ThinPersistEvent {
-  constructor(
-    readonly kind: 'offset-persist',
-    public fields: { group: string; clientId: string; mq: MessageQueueRef; offset: number; mode: 'persistAll' | 'persist' },
-    public file: string,
-    public line: number,
-    public host: string | null,
-    public timestampText: string,
-    public instant: number,
-    public precision: 'ms' | 's',
-    public zone: ZoneRule,
-    private readonly prefix: string,
-    public exception: null,
-    public level: string | null,
-    public thread: string | null,
-    public seq: number,
-  ) {}
-
-  get raw(): string {
-    return this.prefix + persistText(this.fields);
-  }
-
-  /** Serialised (scan state) with its raw text, like every other event. */
-  toJSON(): Record<string, unknown> {
-    const { prefix: _prefix, ...rest } = this;
-    void _prefix;
-    return { ...rest, raw: this.raw };
-  }
-}
-
 /** The plain loop: one `includes` per signature (the reference the prefilter must agree with). */
 export function matchSignatureSimple(table: readonly AnySignature[], entry: Entry): { sig: AnySignature; fields: unknown } | null {
   const msg = entry.msg;
@@ -443,15 +404,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
       return;
     }
     counts.recognised++;
-    if (fast && hit.sig.kind === 'offset-persist' && exception === null && p.raw.endsWith(p.msg)) {
-      const f = hit.fields as ThinPersistEvent['fields'];
-      if (persistText(f) === p.msg) {
-        const prefix = flatten(p.raw.slice(0, p.raw.length - p.msg.length));
-        const e = new ThinPersistEvent('offset-persist', f, ctx.file, p.lineNo, ctx.host, p.stamp.text, p.stamp.instant, p.stamp.precision, zoneRule, prefix, null, p.level, p.thread, 0);
-        sink.event(e as unknown as RmqEvent);
-        return;
-      }
-    }
+    if (sink.persist && hit.sig.kind === 'offset-persist' && exception === null && columnar(p, hit.fields as PersistLine['fields'])) return;
     sink.event({
       kind: hit.sig.kind,
       fields: hit.fields,
@@ -468,6 +421,48 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
       thread: p.thread,
       seq: 0,
     } as RmqEvent);
+  };
+
+  // A `[persistAll]` line goes to the columnar store when its raw text can be rebuilt exactly from
+  // (instant, fields, header template): `<yyyy-MM-dd HH:mm:ss><sep><ms><rest><message>`, the wall
+  // time being the instant's in the file's zone (checked once per second of log).
+  const templates = new Map<string, PersistTemplate>();
+  const persistLine: PersistLine = { fields: null as unknown as PersistLine['fields'], line: 0, instant: 0, template: null as unknown as PersistTemplate, zone, zoneRule };
+  let lastTemplate: PersistTemplate | null = null;
+  let wallChecked = '';
+  let wallOk = false;
+  const columnar = (p: Pending, f: PersistLine['fields']): boolean => {
+    const st = p.stamp;
+    if (st.precision !== 'ms' || st.text.length !== 23 || st.text.charCodeAt(19) !== 46) return false;
+    const raw = p.raw;
+    const msgAt = raw.length - p.msg.length;
+    if (msgAt < 23 || !raw.endsWith(p.msg)) return false;
+    const wall = st.text.slice(0, 19);
+    if (!raw.startsWith(wall) || raw.charCodeAt(20) !== st.text.charCodeAt(20) || raw.charCodeAt(21) !== st.text.charCodeAt(21) || raw.charCodeAt(22) !== st.text.charCodeAt(22)) return false;
+    if (wall !== wallChecked) {
+      wallChecked = wall;
+      wallOk = wallSecondText(st.instant, zone) === wall && Number(st.text.slice(20)) === (((st.instant % 1000) + 1000) % 1000);
+    }
+    if (!wallOk || Number(st.text.slice(20)) !== (((st.instant % 1000) + 1000) % 1000)) return false;
+    if (persistText(f) !== p.msg) return false;
+    let t = lastTemplate;
+    if (t === null || msgAt - 23 !== t.rest.length || raw.charAt(19) !== t.sep || !raw.startsWith(t.rest, 23) || p.level !== t.level || p.thread !== t.thread) {
+      const sep = raw.charAt(19);
+      const rest = raw.slice(23, msgAt);
+      const key = `${sep}${rest}\u0000${p.level ?? '\u0001'}\u0000${p.thread ?? '\u0001'}`;
+      t = templates.get(key) ?? null;
+      if (!t) {
+        t = { sep, rest: flatten(rest), level: p.level, thread: p.thread };
+        if (templates.size < 4096) templates.set(key, t);
+      }
+      lastTemplate = t;
+    }
+    persistLine.fields = f;
+    persistLine.line = p.lineNo;
+    persistLine.instant = st.instant;
+    persistLine.template = t;
+    sink.persist!(persistLine);
+    return true;
   };
 
   // The last second's parse (same date and time text → the same base instant; only the fraction differs).

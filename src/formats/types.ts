@@ -1,3 +1,4 @@
+import type { PersistLine } from '../model/persists.js';
 import type { EventFieldMap, EventKind, ExceptionInfo, RmqEvent, ZoneRule } from '../model/events.js';
 import type { ResolvedZone } from '../model/time.js';
 
@@ -73,6 +74,11 @@ export interface ParseSink {
   hostFromContent(host: string): void;
   /** First/last instants and the zone rule actually applied. */
   instant(ms: number, zone: ZoneRule): void;
+  /**
+   * Fast path: an `offset-persist` line whose raw text the columnar store can rebuild exactly is
+   * handed here instead of becoming an event (the object is reused: copy what you keep).
+   */
+  persist?(line: PersistLine): void;
 }
 
 export interface LineParser {

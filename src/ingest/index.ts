@@ -6,6 +6,7 @@ import type { FileContext, Format, LineCounts, ParseSink } from '../formats/type
 import type { EventKind, RmqEvent, ZoneRule } from '../model/events.js';
 import type { ResolvedZone } from '../model/time.js';
 import { hostFromPath } from './host.js';
+import { addEvents, ColumnarSeries, PersistStore, seriesKey, type Persist, type PersistSeries } from '../model/persists.js';
 import { baseName, compareRotation, rotationOf, type RotationInfo } from './rotation.js';
 import { ByteBudget, DEFAULT_LIMITS, formatSize, type ByteLimits } from './budget.js';
 import { countLines, LineDecoder, MAX_LINE_BYTES, readLines, type Decoding } from './lines.js';
@@ -103,8 +104,13 @@ export interface IngestResult {
   files: FileReport[];
   /** Paths that could not be read, then every file's problems (one line each on stderr). */
   problems: WalkProblem[];
-  /** Every event, ordered by instant, then read order (rotated pieces oldest first, then line). */
+  /**
+   * Every event but the `offset-persist` lines, ordered by instant, then read order (rotated
+   * pieces oldest first, then line).
+   */
   events: RmqEvent[];
+  /** The `offset-persist` lines, by series. */
+  persists: PersistStore;
 }
 
 /** Content identity for `scan`: a hash of the first bytes (at most this many). */
@@ -123,6 +129,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const files: FileReport[] = [];
   const problems: WalkProblem[] = [];
   const perFile: RmqEvent[][] = [];
+  const perFileSeries: ColumnarSeries[][] = [];
   const glob = (g: string): ((p: string) => boolean) => picomatch(g, { dot: true, matchBase: !g.includes('/') });
   const tzFor = opts.tzFor.map((t) => ({ match: glob(t.glob), zone: t.zone, glob: t.glob }));
   const forced = opts.inputFormats.map((f) => ({
@@ -134,19 +141,22 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const walker = walkInputs(inputs, opts.stdin, budget);
   const read = async (src: SourceFile, slot: number): Promise<void> => {
     const events: RmqEvent[] = [];
+    const series: ColumnarSeries[] = [];
     let report: FileReport;
     try {
-      report = await readOne(src, opts, tzFor, forced, encodings, budget, events);
+      report = await readOne(src, opts, tzFor, forced, encodings, budget, events, series);
     } catch (e) {
       // Never a stack trace for one bad file: it is reported and the rest of the bundle is used.
       src.stream.destroy();
       events.length = 0;
+      series.length = 0;
       report = emptyReport(src);
       report.skipped = `unreadable: ${describeFsError(e)}`;
       report.detection = report.skipped;
     }
     files[slot] = report;
     perFile[slot] = events;
+    perFileSeries[slot] = series;
   };
   // Plain files are read a few at a time (their I/O overlaps); archive entries one by one, in order.
   const inFlight = new Set<Promise<void>>();
@@ -164,6 +174,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
       const task = read(item.file, files.length);
       files.push(emptyReport(item.file));
       perFile.push([]);
+      perFileSeries.push([]);
       if (!item.file.independent) {
         await task;
         continue;
@@ -181,10 +192,23 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   order.sort(compareRotation);
   const sortedFiles = order.map((o) => files[o.i]!);
   const sortedEvents = order.map((o) => perFile[o.i]!);
-  dropDuplicates(sortedFiles, sortedEvents);
+  const sortedSeries: PersistSeries[][] = order.map((o) => perFileSeries[o.i]!);
+  sortedSeries.forEach((list, rank) => {
+    for (const s of list) s.head.rank = rank;
+  });
+  dropDuplicates(sortedFiles, sortedEvents, sortedSeries);
   let events: RmqEvent[] = [];
   sortedEvents.forEach((list, rank) => {
     for (const e of list) e.seq = rank * 1e8 + e.line;
+  });
+  // The persist lines leave the event stream for the store: columnar series as read, the rest
+  // (the simple path, lines the columnar form cannot rebuild) as object series per file and queue.
+  const persists = new PersistStore();
+  sortedEvents.forEach((list, rank) => {
+    for (const s of sortedSeries[rank]!) persists.add(s);
+    if (!list.some((e) => e.kind === 'offset-persist')) return;
+    addEvents(persists, list.filter((e): e is Persist => e.kind === 'offset-persist'), opts.tz);
+    sortedEvents[rank] = list.filter((e) => e.kind !== 'offset-persist');
   });
   if (fastPath.enabled) events = mergeRuns(sortedEvents);
   else {
@@ -192,7 +216,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
     events.sort(byInstantThenSeq);
   }
   for (const f of sortedFiles) for (const p of f.problems) problems.push({ path: f.file, problem: p });
-  return { files: sortedFiles, problems, events };
+  return { files: sortedFiles, problems, events, persists };
 }
 
 function byInstantThenSeq(a: RmqEvent, b: RmqEvent): number {
@@ -295,6 +319,7 @@ async function readOne(
   encodings: { match: (p: string) => boolean; encoding: string }[],
   budget: ByteBudget,
   events: RmqEvent[],
+  series: ColumnarSeries[],
 ): Promise<FileReport> {
   const report = emptyReport(src);
   const counts = report.lines;
@@ -381,6 +406,21 @@ async function readOne(
       }
     },
   };
+  if (fastPath.enabled) {
+    const byKey = new Map<string, ColumnarSeries>();
+    sink.persist = (p) => {
+      const f = p.fields;
+      const k = seriesKey(f.group, f.clientId, f.mq, f.mode);
+      let s = byKey.get(k);
+      if (!s) {
+        s = new ColumnarSeries({ file: ctx.file, host: report.host, group: f.group, clientId: f.clientId, mq: f.mq, mode: f.mode, zoneRule: p.zoneRule, zone: p.zone, rank: 0 });
+        byKey.set(k, s);
+        series.push(s);
+      }
+      s.add(p.instant, f.offset, p.line, p.template);
+      report.eventsByKind['offset-persist'] = (report.eventsByKind['offset-persist'] ?? 0) + 1;
+    };
+  }
   if (format) {
     report.format = format.id;
     report.formatTitle = format.title;
@@ -427,7 +467,9 @@ async function readOne(
   if (jumps > 0) report.problems.push(`clock jumps back ${jumps} ${jumps === 1 ? 'time' : 'times'}, largest ${formatDuration(largestJump)}`);
   if (report.host !== null && report.hostFrom === 'content') {
     for (const e of events) e.host = report.host;
+    for (const s of series) s.head.host = report.host;
   }
+  for (const s of series) s.seal();
   return report;
 }
 
@@ -454,10 +496,10 @@ export function formatDuration(ms: number): string {
  * unknown host matches any (the same file given directly and inside its host directory). Only
  * files of one format whose hosts match and whose time spans overlap are compared.
  */
-function dropDuplicates(files: FileReport[], perFile: RmqEvent[][]): void {
+function dropDuplicates(files: FileReport[], perFile: RmqEvent[][], perFileSeries: PersistSeries[][]): void {
   const byFormat = new Map<string, number[]>();
   files.forEach((f, i) => {
-    if (f.format === null || f.firstInstant === null || perFile[i]!.length === 0) return;
+    if (f.format === null || f.firstInstant === null || (perFile[i]!.length === 0 && perFileSeries[i]!.length === 0)) return;
     const list = byFormat.get(f.format);
     if (list) list.push(i);
     else byFormat.set(f.format, [i]);
@@ -500,6 +542,14 @@ function dropDuplicates(files: FileReport[], perFile: RmqEvent[][]): void {
       close();
     }
     if (overlapping.size === 0) continue;
+    // Files compared line by line have their persist lines back as events, in line order.
+    for (const i of overlapping) {
+      if (perFileSeries[i]!.length === 0) continue;
+      const back: RmqEvent[] = perFile[i]!;
+      for (const s of perFileSeries[i]!) for (const e of s.events()) back.push(e as RmqEvent);
+      perFileSeries[i] = [];
+      perFile[i] = back.sort((a, b) => a.line - b.line);
+    }
     // key → the files (and their hosts) that first gave it.
     const owners = new Map<string, { file: number; host: string | null }[]>();
     for (const i of group) {
@@ -553,4 +603,11 @@ function headLinesOf(head: Buffer, complete: boolean, decoding: Decoding): strin
     for (const piece of decoder.decode(p, i === 0).split(/\r(?!$)/)) lines.push(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
   });
   return lines.slice(0, HEAD_LINES);
+}
+
+/** Every event of an ingest, the `offset-persist` lines included (materialised), in instant then read order. */
+export function allEvents(r: IngestResult): RmqEvent[] {
+  const out: RmqEvent[] = [...r.events];
+  for (const s of r.persists.series) for (const e of s.events()) out.push(e);
+  return out.sort(byInstantThenSeq);
 }

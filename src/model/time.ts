@@ -91,3 +91,34 @@ export function formatWall(instant: number, zone: ResolvedZone): string {
   const name = zone.fixedOffsetMinutes !== null ? FixedOffsetZone.instance(zone.fixedOffsetMinutes).name : zone.name;
   return DateTime.fromMillis(instant, { zone: name }).toFormat('yyyy-MM-dd HH:mm:ss.SSS');
 }
+
+const offsetCache = new Map<string, number>();
+
+/**
+ * `yyyy-MM-dd HH:mm:ss` of an instant in a zone: the wall time a log line printed, rebuilt (the
+ * zone's offset cached per minute, so luxon stays off the hot path). Years outside 0–9999 give
+ * a text no layout prints, which the caller's check rejects.
+ */
+export function wallSecondText(instant: number, zone: ResolvedZone): string {
+  let minutes = zone.fixedOffsetMinutes;
+  if (minutes === null) {
+    const minute = Math.floor(instant / 60_000);
+    const key = `${zone.name}|${minute}`;
+    let m = offsetCache.get(key);
+    if (m === undefined) {
+      m = DateTime.fromMillis(minute * 60_000, { zone: zone.name }).offset;
+      if (offsetCache.size > 50_000) offsetCache.clear();
+      offsetCache.set(key, m);
+    }
+    minutes = m;
+  }
+  const d = new Date(instant + minutes * 60_000);
+  const y = d.getUTCFullYear();
+  if (!(y >= 0 && y <= 9999)) return '';
+  return `${pad(y, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+}
+
+function pad(v: number, n: number): string {
+  const s = String(v);
+  return s.length >= n ? s : '0'.repeat(n - s.length) + s;
+}

@@ -37,6 +37,7 @@ export function selectCarried(ctx: Context, opts: CarryOptions = DEFAULT_CARRY):
   // "Recent" is measured from the newest log line: snapshot files are stamped with their mtime.
   let newest = Number.NEGATIVE_INFINITY;
   for (const e of events) if (e.zone.from !== 'epoch' && e.instant > newest) newest = e.instant;
+  for (const s of ctx.persists.series) if (s.max > newest) newest = s.max;
   if (!Number.isFinite(newest)) return [];
   const keep = new Map<string, RmqEvent>();
   // The last commit and ownership line of every (host, queue), however old.
@@ -51,6 +52,17 @@ export function selectCarried(ctx: Context, opts: CarryOptions = DEFAULT_CARRY):
     if (RECENT_KINDS.has(e.kind) && newest - e.instant <= opts.recentMs) keep.set(eventKey(e), e);
     if (LEDGER_KINDS.has(e.kind) && newest - e.instant <= opts.ledgerMs) keep.set(eventKey(e), e);
   }
+  // Commits live in the persist store: the last of each (host, queue) is kept (across its series).
+  const lastCommit = new Map<string, RmqEvent>();
+  for (const s of ctx.persists.series) {
+    const e = ctx.persists.lastOf(s);
+    if (!e) continue;
+    const h = s.head;
+    const k = `offset-persist|${e.host ?? ''}|${h.group}|${h.mq.topic}|${h.mq.brokerName}|${h.mq.queueId}`;
+    const cur = lastCommit.get(k);
+    if (!cur || e.instant > cur.instant || (e.instant === cur.instant && e.seq > cur.seq)) lastCommit.set(k, e);
+  }
+  for (const e of lastCommit.values()) keep.set(eventKey(e), e);
   for (const e of lastPerQueue.values()) keep.set(eventKey(e), e);
   const out = [...keep.values()].sort((a, b) => a.instant - b.instant || a.seq - b.seq);
   return out.length > opts.max ? out.slice(out.length - opts.max) : out;

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { buildContext } from '../correlate/index.js';
 import { diagnose } from '../diagnose/index.js';
 import { ingest, type FileReport, type IngestOptions, type ResumeProbe } from '../ingest/index.js';
-import type { RmqEvent } from '../model/events.js';
+import type { EventOf, RmqEvent } from '../model/events.js';
+import type { PersistStore } from '../model/persists.js';
 import { formatInstant } from '../model/time.js';
 import { buildReport, type IncidentJson, type Report } from '../report/report.js';
 import { DEFAULT_CARRY, eventKey, selectCarried } from './carry.js';
@@ -66,6 +67,8 @@ export async function runScan(paths: readonly string[], opts: ScanOptions): Prom
       const k = eventKey(e);
       if (seen.has(k)) return;
       seen.add(k);
+      // A carried commit read again this run (its file was re-read) is used as read now.
+      if (e.kind === 'offset-persist' && readAgain(ingested.persists, e)) return;
       events.push({ ...e, seq: -1e12 + i });
     });
     for (const e of ingested.events) {
@@ -75,7 +78,7 @@ export async function runScan(paths: readonly string[], opts: ScanOptions): Prom
       events.push(e);
     }
     events.sort((a, b) => a.instant - b.instant || a.seq - b.seq);
-    const context = buildContext(events, { skewMs: opts.skewMs, displayZone: opts.tz });
+    const context = buildContext(events, { skewMs: opts.skewMs, displayZone: opts.tz, persists: ingested.persists });
     const diagnosis = diagnose(context);
     const now = opts.now ?? new Date();
     const report = buildReport(ingested, diagnosis, {
@@ -184,3 +187,18 @@ function mergeFiles(old: FileState[], read: FileReport[], stamp: string): FileSt
   return out.filter((f) => Date.parse(f.lastSeen) >= cutoff);
 }
 
+
+/** True when the store holds the same line (host, file, line, timestamp) as a carried commit. */
+function readAgain(store: PersistStore, e: EventOf<'offset-persist'>): boolean {
+  for (const s of store.series) {
+    if (s.head.file !== e.file || s.head.host !== e.host) continue;
+    let hit = false;
+    s.scan(e.instant, e.instant, (r) => {
+      if (r.line !== e.line) return;
+      hit = s.event(r).timestampText === e.timestampText;
+      return !hit;
+    });
+    if (hit) return true;
+  }
+  return false;
+}

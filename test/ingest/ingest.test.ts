@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { ingest, type IngestOptions, type IngestResult } from '../../src/ingest/index.js';
+import { allEvents, ingest, type IngestOptions, type IngestResult } from '../../src/ingest/index.js';
 import { hostFromPath } from '../../src/ingest/host.js';
 import { rotationOf } from '../../src/ingest/rotation.js';
 import { resolveZone } from '../../src/model/time.js';
@@ -63,7 +63,7 @@ describe('ingest', () => {
     const b = file(r, 'broker.log');
     assert.equal(b.format, 'broker');
     assert.deepEqual(b.zone, { zone: 'GMT+8', from: 'pattern' });
-    const fetch = r.events.find((e) => e.kind === 'fetch-offset-failed')!;
+    const fetch = allEvents(r).find((e) => e.kind === 'fetch-offset-failed')!;
     assert.equal(fetch.line, 2);
     assert.equal(fetch.exception?.className, 'org.apache.rocketmq.remoting.exception.RemotingTimeoutException');
     assert.match(fetch.exception!.message, /<172\.66\.1\.31:10911> timeout, 5000\(ms\)/);
@@ -71,7 +71,7 @@ describe('ingest', () => {
     assert.equal(new Date(fetch.instant).toISOString(), '2023-09-04T19:19:51.456Z');
     assert.equal(fetch.timestampText, '2023-09-05 03:19:51.456');
     // Events are ordered by instant across files.
-    const instants = r.events.map((e) => e.instant);
+    const instants = allEvents(r).map((e) => e.instant);
     assert.deepEqual(instants, [...instants].sort((a, x) => a - x));
   });
 
@@ -82,12 +82,12 @@ describe('ingest', () => {
       '172.66.1.31/broker.log': BROKER_LOG,
     });
     const r = await ingest([dir], opts({ tz: resolveZone('UTC'), tzFor: [{ glob: '**/172.66.6.5/**', zone: resolveZone('Asia/Tokyo') }] }));
-    const a = r.events.find((e) => e.kind === 'fetch-offset-failed' && e.host === '172.66.6.3')!;
-    const b = r.events.find((e) => e.kind === 'fetch-offset-failed' && e.host === '172.66.6.5')!;
+    const a = allEvents(r).find((e) => e.kind === 'fetch-offset-failed' && e.host === '172.66.6.3')!;
+    const b = allEvents(r).find((e) => e.kind === 'fetch-offset-failed' && e.host === '172.66.6.5')!;
     assert.equal(new Date(a.instant).toISOString(), '2023-09-05T03:19:51.456Z');
     assert.equal(new Date(b.instant).toISOString(), '2023-09-04T18:19:51.456Z');
     assert.deepEqual(b.zone, { zone: 'Asia/Tokyo', from: 'tz-for' });
-    const n = r.events.find((e) => e.kind === 'offset-regression')!;
+    const n = allEvents(r).find((e) => e.kind === 'offset-regression')!;
     assert.equal(new Date(n.instant).toISOString(), '2023-09-04T19:21:20.000Z');
     assert.equal(n.precision, 's');
   });
@@ -98,7 +98,7 @@ describe('ingest', () => {
     const r = await ingest([dir], opts());
     const f = r.files[0]!;
     assert.match(f.detection, /seconds-as-fraction/);
-    const e = r.events[0]!;
+    const e = allEvents(r)[0]!;
     assert.equal(e.precision, 's');
     assert.equal(new Date(e.instant).toISOString(), '2023-09-04T19:19:40.000Z');
   });
@@ -118,7 +118,7 @@ describe('ingest', () => {
     assert.equal(inTar.eventsByKind['fetch-offset-failed'], 1);
     assert.equal(file(r, 'incident.tar.gz!/172.66.1.31/logs/rocketmqlogs/broker.log').eventsByKind['offset-regression'], 1);
     assert.equal(file(r, 'more.zip!/bundle/172.66.6.5/rocketmq_client.log').host, '172.66.6.5');
-    assert.equal(r.events.filter((e) => e.kind === 'fetch-offset-failed').length, 3);
+    assert.equal(allEvents(r).filter((e) => e.kind === 'fetch-offset-failed').length, 3);
   });
 
   it('takes the host from the client id in the lines when the path has none', async () => {
@@ -126,7 +126,7 @@ describe('ingest', () => {
     const r = await ingest([path.join(dir, 'rocketmq_client.log')], opts());
     assert.equal(r.files[0]!.host, '172.66.6.3');
     assert.equal(r.files[0]!.hostFrom, 'content');
-    assert.ok(r.events.every((e) => e.host === '172.66.6.3'));
+    assert.ok(allEvents(r).every((e) => e.host === '172.66.6.3'));
   });
 
   it('reads stdin as -', async () => {
@@ -162,7 +162,7 @@ describe('ingest', () => {
     const dir = writeBundle({ 'h/rocketmq_client.log': newer + '\r\n', 'h/rocketmq_client.log.1': older + '\r\n' });
     const r = await ingest([dir], opts());
     assert.deepEqual(
-      r.events.map((e) => (e.kind === 'offset-persist' ? e.fields.offset : -1)),
+      allEvents(r).map((e) => (e.kind === 'offset-persist' ? e.fields.offset : -1)),
       [100, 101],
     );
     assert.ok(r.files[0]!.file.endsWith('rocketmq_client.log.1'));
@@ -221,7 +221,7 @@ describe('years', () => {
     const r = await ingest([dir], opts({ tz: resolveZone('UTC') }));
     assert.equal(r.files[0]!.format, 'client-slf4j');
     assert.deepEqual(
-      r.events.map((e) => new Date(e.instant).toISOString()),
+      allEvents(r).map((e) => new Date(e.instant).toISOString()),
       ['2023-12-31T23:59:58.100Z', '2024-01-01T00:00:01.200Z'],
     );
   });

@@ -11,7 +11,7 @@ import iconv from 'iconv-lite';
 import { analyze } from '../../src/analyze.js';
 import { ingestOptions, UsageError } from '../../src/cli/options.js';
 import { formatSize, GiB, KiB, MiB, parseLimits, parseSize } from '../../src/ingest/budget.js';
-import { ingest, type FileReport, type IngestOptions, type IngestResult } from '../../src/ingest/index.js';
+import { allEvents, ingest, type FileReport, type IngestOptions, type IngestResult } from '../../src/ingest/index.js';
 import { resolveZone } from '../../src/model/time.js';
 import { runCli as cli } from '../helpers.js';
 import { tarGz, writeBundle, zip, zipRenamed } from './bundle.js';
@@ -59,7 +59,7 @@ function assertAccounting(r: IngestResult): void {
     const events = Object.values(f.eventsByKind).reduce((a, n) => a + (n ?? 0), 0);
     byPath.set(f.file, (byPath.get(f.file) ?? 0) + events);
   }
-  for (const [p, n] of byPath) assert.equal(r.events.filter((e) => e.file === p).length, n, `${p}: events by kind`);
+  for (const [p, n] of byPath) assert.equal(allEvents(r).filter((e) => e.file === p).length, n, `${p}: events by kind`);
 }
 
 /** Every file problem is also a top-level problem (that is what reaches stderr), naming the file. */
@@ -128,7 +128,7 @@ describe('messy bundles: binary files', () => {
     assert.equal(log.format, 'client-inner');
     assert.equal(log.eventsByKind['offset-persist'], 40);
     assert.deepEqual(log.problems, ['4098 NUL bytes removed from 1 line (a crash-truncated write?)']);
-    const after = r.events.find((e) => e.kind === 'offset-persist' && e.fields.offset === 120)!;
+    const after = allEvents(r).find((e) => e.kind === 'offset-persist' && e.fields.offset === 120)!;
     assert.ok(!after.raw.includes('\0'));
   });
 });
@@ -201,7 +201,7 @@ describe('messy bundles: long lines', () => {
     assert.equal(f.eventsByKind['fetch-offset-failed'], 1);
     assert.deepEqual(f.problems, ['1 line longer than 64 KiB was cut (the first 64 KiB of each was used)']);
     assert.ok(f.unrecognisedSamples[0]!.text.length <= 300);
-    const fetch = r.events.find((e) => e.kind === 'fetch-offset-failed')!;
+    const fetch = allEvents(r).find((e) => e.kind === 'fetch-offset-failed')!;
     assert.equal(fetch.exception?.className, 'org.apache.rocketmq.remoting.exception.RemotingTimeoutException');
   });
 
@@ -238,7 +238,7 @@ describe('messy bundles: line endings and encodings', () => {
     const f = r.files[0]!;
     assert.equal(f.format, 'client-inner');
     assert.deepEqual(f.lines, { total: 4, recognised: 4, unrecognised: 0, continuation: 0, skipped: 0 });
-    assert.ok(r.events.every((e) => !e.raw.includes('\r') && e.raw.charCodeAt(0) !== 0xfeff));
+    assert.ok(allEvents(r).every((e) => !e.raw.includes('\r') && e.raw.charCodeAt(0) !== 0xfeff));
     assert.deepEqual(f.problems, []);
   });
 
@@ -259,7 +259,7 @@ describe('messy bundles: line endings and encodings', () => {
     assert.match(f.detection, /decoded as GB18030/);
     assert.equal(f.eventsByKind['offset-persist'], 2);
     assert.match(f.unrecognisedSamples[0]!.text, /消费者启动成功，分组/);
-    assert.match(r.events.find((e) => e.kind === 'fetch-offset-failed')!.exception!.message, /等待响应超时/);
+    assert.match(allEvents(r).find((e) => e.kind === 'fetch-offset-failed')!.exception!.message, /等待响应超时/);
     assert.deepEqual(f.problems, []);
   });
 
@@ -348,7 +348,7 @@ describe('messy bundles: the file system', () => {
     const script = `import { ingest } from ${JSON.stringify(INGEST_JS)}; import { resolveZone } from ${JSON.stringify(path.join(HERE, '..', '..', 'src', 'model', 'time.js'))};
       const t = Date.now();
       const r = await ingest([${JSON.stringify(dir)}], { tz: resolveZone('UTC'), tzFrom: 'tz', tzFor: [], inputFormats: [], consumePattern: null, year: null });
-      console.log(JSON.stringify({ ms: Date.now() - t, files: r.files.length, problems: r.problems.slice(0, 3), events: r.events.length, skipped: r.files.filter((f) => f.skipped).length }));`;
+      console.log(JSON.stringify({ ms: Date.now() - t, files: r.files.length, problems: r.problems.slice(0, 3), events: r.events.length + r.persists.count, skipped: r.files.filter((f) => f.skipped).length }));`;
     const child = spawnSync('sh', ['-c', `ulimit -n 128 && exec "${process.execPath}" --input-type=module -e "$0"`, script], { encoding: 'utf8' });
     assert.equal(child.status, 0, child.stderr);
     const out = JSON.parse(child.stdout) as { ms: number; files: number; problems: unknown[]; events: number; skipped: number };
@@ -374,8 +374,8 @@ describe('messy bundles: the same evidence twice', () => {
     const r = await ingest([dir, cur], opts());
     assertAccounting(r);
     assertProblemsSurface(r);
-    assert.equal(r.events.length, 40, 'every commit once');
-    const offsets = r.events.map((e) => (e.kind === 'offset-persist' ? e.fields.offset : -1));
+    assert.equal(allEvents(r).length, 40, 'every commit once');
+    const offsets = allEvents(r).map((e) => (e.kind === 'offset-persist' ? e.fields.offset : -1));
     assert.equal(new Set(offsets).size, 40);
     const curs = r.files.filter((f) => f.file === cur);
     assert.equal(curs.length, 2);
@@ -389,7 +389,7 @@ describe('messy bundles: the same evidence twice', () => {
     assert.deepEqual(second.eventsByKind, {});
     assert.equal(second.lines.skipped, 30);
     assert.deepEqual(second.problems, [`30 lines duplicate ${first.file} (counted once, as evidence from that file)`]);
-    assert.ok(r.events.every((e) => e.file !== second.file));
+    assert.ok(allEvents(r).every((e) => e.file !== second.file));
   });
 
   it('duplicated consumer lines are never counted as re-deliveries', async () => {
@@ -420,7 +420,7 @@ describe('messy bundles: time', () => {
     const f = file(r, '172.66.6.3/rocketmq_client.log');
     assert.deepEqual(f.problems, ['clock jumps back 2 times, largest 3 h 1 s']);
     assert.deepEqual(file(r, '172.66.6.4/rocketmq_client.log').problems, []);
-    const mine = r.events.filter((e) => e.file === f.file);
+    const mine = allEvents(r).filter((e) => e.file === f.file);
     assert.deepEqual(
       mine.map((e) => (e.kind === 'offset-persist' ? e.fields.offset : e.kind)),
       ['fetch-offset-failed', 3, 6, 1, 2, 5, 4],
@@ -428,7 +428,7 @@ describe('messy bundles: time', () => {
     const fetch = mine[0]!;
     assert.equal(fetch.line, 3);
     assert.equal(fetch.exception?.className, 'org.apache.rocketmq.remoting.exception.RemotingTimeoutException');
-    for (let i = 1; i < r.events.length; i++) assert.ok(r.events[i - 1]!.instant <= r.events[i]!.instant);
+    for (let i = 1; i < allEvents(r).length; i++) assert.ok(allEvents(r)[i - 1]!.instant <= allEvents(r)[i]!.instant);
   });
 
   it('timestamps without a year (MM-dd), Feb 29 in a year without one included, do not crash ingest', async () => {
@@ -441,9 +441,9 @@ describe('messy bundles: time', () => {
     const r = await ingest([dir], opts());
     assertAccounting(r);
     assert.equal(r.files[0]!.format, 'client-slf4j');
-    assert.equal(r.events.length, 2);
-    assert.ok(r.events.every((e) => Number.isFinite(e.instant)));
-    assert.ok(r.events[0]!.instant < r.events[1]!.instant);
+    assert.equal(allEvents(r).length, 2);
+    assert.ok(allEvents(r).every((e) => Number.isFinite(e.instant)));
+    assert.ok(allEvents(r)[0]!.instant < allEvents(r)[1]!.instant);
   });
 });
 

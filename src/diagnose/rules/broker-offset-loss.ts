@@ -1,7 +1,7 @@
 import { queueKeyString, type Context, type QueueKey, type QueueTimeline } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
-import { link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, sameQueue, uniqueEvents, when } from '../evidence.js';
+import { highestCommit, lastCommitOnHost, link, MINUTE, missingLogs, onQueue, persistsOn, positionAfter, queueLabel, sameQueue, uniqueEvents, when } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 
 /**
@@ -48,12 +48,7 @@ export function queueEvents(ctx: Context, q: QueueKey, from: number, to: number)
 
 /** The last (highest) offset committed for a queue within [from, to] by any client. */
 export function lastCommit(ctx: Context, q: QueueKey, from: number, to: number): EventOf<'offset-persist'> | null {
-  let best: EventOf<'offset-persist'> | null = null;
-  for (const e of queueEvents(ctx, q, from, to)) {
-    if (e.kind !== 'offset-persist') continue;
-    if (best === null || e.fields.offset > best.fields.offset || (e.fields.offset === best.fields.offset && e.instant < best.instant)) best = e;
-  }
-  return best;
+  return highestCommit(ctx, q, from, to)?.event() ?? null;
 }
 
 /**
@@ -132,7 +127,9 @@ export function slaveServing(ctx: Context, brokerName: string, from: number, to:
   const out: RmqEvent[] = [];
   for (const h of roles.slaves) {
     const e = ctx.events.find((x) => x.host === h && x.instant >= from && x.instant <= to);
-    if (e) out.push(e);
+    const p = ctx.persists.best(ctx.persists.ofHost(h), from, to, () => false)?.event() ?? null;
+    const first = e && p ? (p.instant < e.instant || (p.instant === e.instant && p.seq < e.seq) ? p : e) : (e ?? p);
+    if (first) out.push(first);
   }
   for (const e of roleChanges(ctx, brokerName, from, to)) out.push(e);
   for (const e of ctx.of('heartbeat-ok')) {
@@ -155,7 +152,7 @@ export function queuesOn(ctx: Context, brokerName: string): QueueTimeline[] {
 
 /** A client committed `offset` or less for the queue within (from, to): the lower read is then what the clients committed. */
 export function committedAtOrBelow(ctx: Context, q: QueueKey, offset: number, from: number, to: number): boolean {
-  return queueEvents(ctx, q, from, to).some((e) => e.kind === 'offset-persist' && e.instant > from && e.fields.offset <= offset);
+  return ctx.persists.best(ctx.persists.ofQueue(q), from, to, () => false, (r) => r.instant > from && r.offset <= offset) !== null;
 }
 
 /**
@@ -233,8 +230,20 @@ export function restarts(ctx: Context): Restart[] {
     let bootBegin = s.instant;
     let lastBefore: RmqEvent | null = null;
     const mine = ctx.events.filter((e) => onIt(e) && e.instant >= since && e.instant <= s.instant && e !== s);
-    for (let i = mine.length - 1; i >= 0; i--) {
-      const e = mine[i]!;
+    // (commit lines of a client on the same host are lines of it too: never start-up lines)
+    const commitBefore = (t: number): RmqEvent | null =>
+      [lastCommitOnHost(ctx, host, since - 1, t), s.host !== null && s.host !== host ? lastCommitOnHost(ctx, s.host, since - 1, t) : null]
+        .filter((x): x is EventOf<'offset-persist'> => x !== null)
+        .sort((a, b) => a.instant - b.instant || a.seq - b.seq)
+        .pop() ?? null;
+    for (let i = mine.length - 1; i >= -1; i--) {
+      const c = commitBefore(bootBegin);
+      const e = i >= 0 ? mine[i]! : null;
+      if (c && (e === null || c.instant > e.instant || (c.instant === e.instant && c.seq > e.seq))) {
+        lastBefore = c;
+        break;
+      }
+      if (e === null) break;
       if (isStartupLine(e) && s.instant - e.instant <= 2 * MINUTE) {
         bootBegin = Math.min(bootBegin, e.instant);
         continue;
@@ -319,7 +328,7 @@ export const brokerOffsetLoss: Rule = {
         if (committedAtOrBelow(ctx, q, low, before.instant, readAt)) continue;
 
         const companions = read ? reads.filter((x) => x !== read && x.offset === low && x.event.instant - read.event.instant <= 2 * MINUTE) : [];
-        const flushed = onQueue(ctx, 'offset-persist', q, crashLower - 10 * MINUTE, before.instant).filter((e) => e.fields.offset === low).pop() ?? null;
+        const flushed = persistsOn(ctx, q, crashLower - 10 * MINUTE, before.instant, (r) => r.offset === low).pop() ?? null;
         const snapshots = ctx
           .of('offset-snapshot')
           .filter((e) => e.host === r.host && sameQueue(ctx.queueOf(e), q) && e.fields.consumerOffset === low && e !== snapshot);

@@ -1,7 +1,7 @@
 import type { Context, QueueKey } from '../../correlate/index.js';
 import { queueKeyString } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
-import { link, MINUTE, missingLogs, queueLabel, uniqueEvents, when } from '../evidence.js';
+import { lastCommitOnHost, link, MINUTE, missingLogs, queueLabel, uniqueEvents, when } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 import { ipOf, deliveriesOf, offsetPersistsOf, resultNear, takeovers, type Takeover } from './rebalance-uncommitted.js';
 
@@ -50,7 +50,14 @@ export const consumerRestartUncommitted: Rule = {
       const since = prevStart?.instant ?? Number.NEGATIVE_INFINITY;
       const hostEvents = byHost.get(H) ?? [];
       // The old process: its commits and its last line before the new start.
-      const oldCommits = ctx.of('offset-persist').filter((e) => e.host === H && e.fields.group === G && e.instant > since && e.instant < S.instant);
+      // (the last commit of each of the old process's series is what matters: the last per queue)
+      const oldCommits: EventOf<'offset-persist'>[] = [];
+      for (const s of ctx.persists.ofHost(H)) {
+        if (s.head.group !== G) continue;
+        const last = ctx.persists.best([s], since, S.instant, () => true, (r) => r.instant > since && r.instant < S.instant);
+        if (last) oldCommits.push(last.event());
+      }
+      oldCommits.sort((a, b) => a.instant - b.instant || a.seq - b.seq);
       if (oldCommits.length === 0) continue; // first start, nothing consumed before it
       const shutdowns = ctx
         .of('client-shutdown')
@@ -58,7 +65,9 @@ export const consumerRestartUncommitted: Rule = {
       if (shutdowns.length > 0) continue; // a clean shutdown persisted the offsets
       const oldCid = oldCommits[oldCommits.length - 1]!.fields.clientId;
       // (start-up context lines of the new process, e.g. the hook registration, come just before S)
-      const lastOld = hostEvents.filter((e) => e.instant < S.instant && e.kind !== 'info' && e.kind !== 'client-start').pop() ?? oldCommits[oldCommits.length - 1]!;
+      const lastLine = hostEvents.filter((e) => e.instant < S.instant && e.kind !== 'info' && e.kind !== 'client-start').pop() ?? null;
+      const lastCommit = lastCommitOnHost(ctx, H, Number.NEGATIVE_INFINITY, S.instant);
+      const lastOld = [lastLine, lastCommit].filter((e): e is RmqEvent => e !== null).sort((a, b) => a.instant - b.instant || a.seq - b.seq).pop() ?? oldCommits[oldCommits.length - 1]!;
       const newInstance =
         ctx.of('client-start').find((e) => e.host === H && (e.fields.role === 'instance' || e.fields.role === 'factory') && e.fields.clientId !== null && e.instant >= S.instant - 1000 && e.instant <= S.instant + MINUTE) ?? null;
       const newCid = newInstance?.fields.clientId ?? null;

@@ -77,7 +77,7 @@ function knownClientHosts(ctx: Context): Set<string> {
     if (h) hosts.add(h);
   };
   for (const e of ctx.of('rebalance-result')) add(hostOfClientId(e.fields.clientId) ?? e.host);
-  for (const e of ctx.of('offset-persist')) add(hostOfClientId(e.fields.clientId) ?? e.host);
+  for (const s of ctx.persists.series) add(hostOfClientId(s.head.clientId) ?? s.head.host);
   for (const e of ctx.of('client-start')) add(e.host);
   for (const e of ctx.of('consumer-registered')) {
     add(e.fields.clientId ? hostOfClientId(e.fields.clientId) : null);
@@ -177,9 +177,11 @@ export const manualOffsetReset: Rule = {
           // A commit from a client the reset reached, or from a host that is no consumer (mqadmin itself).
           return h === null || pushedHosts.has(h) || resetClients.has(h) || !clientHosts.has(h) || (pushedHosts.size === 0 && resetClients.size === 0);
         });
-      const persists = ctx
-        .of('offset-persist')
-        .filter((p) => p.instant >= from && p.instant <= to && p.fields.mode === 'persist' && p.host !== null && resetClients.has(p.host) && matches(p.fields.group, p.fields.mq.topic));
+      const persists = ctx.persists.eventsOf(
+        ctx.persists.series.filter((s) => s.head.mode === 'persist' && s.head.host !== null && resetClients.has(s.head.host) && matches(s.head.group, s.head.mq.topic)),
+        from,
+        to,
+      );
 
       for (const ev of queueEvidence(ctx, regressions, persists, ep.start)) {
         const { q, regression, persist, low, high } = ev;

@@ -9,6 +9,7 @@ import {
   missingLogs,
   onHost,
   onQueue,
+  persistsOn,
   positionAfter,
   positionBefore,
   queueLabel,
@@ -81,7 +82,7 @@ export const offsetFetchFailure: Rule = {
       const before = positionBefore(ctx, q, fail.instant);
       const high = regression?.fields.storeOffset ?? before?.offset ?? null;
       if (high === null || high <= low) continue;
-      const persists = onQueue(ctx, 'offset-persist', q, fail.instant, horizon).filter((e) => e.host === host && e.fields.offset === low);
+      const persists = persistsOn(ctx, q, fail.instant, horizon, (r, s) => s.head.host === host && r.offset === low);
       const fixed = onQueue(ctx, 'pull-offset-fixed', q, fail.instant, horizon).filter((e) => e.host === host && e.fields.offset === low);
       const moved = ctx
         .of('pull-offset-corrected')

@@ -1,7 +1,7 @@
 import type { Context, QueueKey } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
-import { link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, sameQueue, uniqueEvents, when } from '../evidence.js';
+import { link, MINUTE, missingLogs, onQueue, persistsOn, positionAfter, queueLabel, sameQueue, uniqueEvents, when } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 import { reconsumedMessages, restarts, roleChanges } from './broker-offset-loss.js';
 
@@ -111,7 +111,7 @@ export const offsetOverflowReset: Rule = {
       const host = ep.client;
       const fixed = q ? onQueue(ctx, 'pull-offset-fixed', q, ep.at - ctx.skewMs, horizon).filter((e) => e.fields.offset === low && (host === null || e.host === host)).slice(0, 1) : [];
       const fixRemoved = q ? onQueue(ctx, 'queue-removed', q, ep.at - ctx.skewMs, horizon).filter((e) => e.fields.reason === 'fix-offset' && (host === null || e.host === host)).slice(0, 1) : [];
-      const persists = q ? onQueue(ctx, 'offset-persist', q, ep.at - ctx.skewMs, horizon).filter((e) => e.fields.offset === low && (host === null || e.host === host)).slice(0, 1) : [];
+      const persists = q ? persistsOn(ctx, q, ep.at - ctx.skewMs, horizon, (r, s) => r.offset === low && (host === null || s.head.host === host)).slice(0, 1) : [];
       const regressions = q
         ? onQueue(ctx, 'offset-regression', q, ep.at - ctx.skewMs, horizon).filter((e) => e.fields.requestOffset === low && (host === null || hostOfAddr(e.fields.clientHost) === host))
         : [];

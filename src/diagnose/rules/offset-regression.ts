@@ -1,7 +1,7 @@
 import type { Context } from '../../correlate/index.js';
 import type { RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
-import { consumptionFrom, link, MINUTE, missingLogs, onQueue, positionAfter, queueLabel, replayedMessages, uniqueEvents } from '../evidence.js';
+import { consumptionFrom, link, MINUTE, missingLogs, onQueue, persistsOn, positionAfter, queueLabel, replayedMessages, uniqueEvents } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 
 /**
@@ -38,9 +38,9 @@ export const offsetRegression: Rule = {
       let stale = false;
       if (q) {
         // The committer's own line for the low value (a oneway commit may reach the broker late).
-        for (const p of onQueue(ctx, 'offset-persist', q, r.instant - 2 * MINUTE, r.instant + ctx.skewMs).filter((e) => e.host === committer && e.fields.offset === low).slice(-1)) {
+        for (const p of persistsOn(ctx, q, r.instant - 2 * MINUTE, r.instant + ctx.skewMs, (row, s) => s.head.host === committer && row.offset === low).slice(-1)) {
           const late = Math.round((r.instant - p.instant) / 1000);
-          const higher = onQueue(ctx, 'offset-persist', q, p.instant + 1, r.instant + ctx.skewMs).find((e) => e.host === committer && e.fields.offset > low);
+          const higher = persistsOn(ctx, q, p.instant + 1, r.instant + ctx.skewMs, (row, s) => s.head.host === committer && row.offset > low)[0];
           chain.push(
             link(
               p,

@@ -1,7 +1,7 @@
 import type { Context, QueueKey } from '../../correlate/index.js';
 import { queueKeyString } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
-import { link, MINUTE, missingLogs, onQueue, queueLabel, uniqueEvents } from '../evidence.js';
+import { link, MINUTE, missingLogs, onQueue, persistsOn, queueLabel, uniqueEvents } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ export function resultNear(ctx: Context, q: QueueKey, host: string | null, t: nu
 }
 
 export function offsetPersistsOf(ctx: Context, q: QueueKey, from: number, to: number): EventOf<'offset-persist'>[] {
-  return onQueue(ctx, 'offset-persist', q, from, to);
+  return persistsOn(ctx, q, from, to);
 }
 
 // ---------------------------------------------------------------------------------------------

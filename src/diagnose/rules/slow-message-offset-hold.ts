@@ -1,6 +1,7 @@
 import type { Context, QueueKey } from '../../correlate/index.js';
 import { queueKeyString } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
+import type { PersistSeries } from '../../model/persists.js';
 import { link, MINUTE, missingLogs, onQueue, uniqueEvents } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 import { droppedMessages, ipOf, deliveriesOf, offsetPersistsOf, resultNear, takeovers, triggerBefore } from './rebalance-uncommitted.js';
@@ -12,31 +13,70 @@ interface PinnedRun {
   q: QueueKey;
   host: string;
   offset: number;
-  persists: EventOf<'offset-persist'>[];
+  /** The run's first and last commit. */
+  first: EventOf<'offset-persist'>;
+  last: EventOf<'offset-persist'>;
 }
 
 /** Runs of one client's commits of one queue that keep the same value for ≥ PINNED_MS. */
 function pinnedRuns(ctx: Context): PinnedRun[] {
-  const byHostQueue = new Map<string, { q: QueueKey; host: string; list: EventOf<'offset-persist'>[] }>();
-  for (const e of ctx.of('offset-persist')) {
-    const q = ctx.queueOf(e);
-    if (!q || !e.host) continue;
-    const k = `${e.host}|${queueKeyString(q)}`;
+  const byHostQueue = new Map<string, { q: QueueKey; host: string; series: PersistSeries[] }>();
+  for (const s of ctx.persists.series) {
+    const h = s.head;
+    if (!h.host) continue;
+    const q: QueueKey = { group: h.group, topic: h.mq.topic, brokerName: h.mq.brokerName, queueId: h.mq.queueId };
+    const k = `${h.host}|${queueKeyString(q)}`;
     let g = byHostQueue.get(k);
-    if (!g) byHostQueue.set(k, (g = { q, host: e.host, list: [] }));
-    g.list.push(e);
+    if (!g) byHostQueue.set(k, (g = { q, host: h.host, series: [] }));
+    g.series.push(s);
   }
   const out: PinnedRun[] = [];
-  for (const { q, host, list } of byHostQueue.values()) {
+  for (const { q, host, series } of byHostQueue.values()) {
+    const rows = inTimeOrder(series);
+    const n = rows.instant.length;
     let i = 0;
-    while (i < list.length) {
+    while (i < n) {
       let j = i;
-      while (j + 1 < list.length && list[j + 1]!.fields.offset === list[i]!.fields.offset) j++;
-      if (list[j]!.instant - list[i]!.instant >= PINNED_MS) out.push({ q, host, offset: list[i]!.fields.offset, persists: list.slice(i, j + 1) });
+      while (j + 1 < n && rows.offset[j + 1] === rows.offset[i]) j++;
+      if (rows.instant[j]! - rows.instant[i]! >= PINNED_MS) {
+        out.push({ q, host, offset: rows.offset[i]!, first: series[rows.series[i]!]!.at(rows.index[i]!), last: series[rows.series[j]!]!.at(rows.index[j]!) });
+      }
       i = j + 1;
     }
   }
   return out;
+}
+
+/** The rows of some series, in time order (instant, then read order), as columns. */
+function inTimeOrder(series: readonly PersistSeries[]): { instant: Float64Array; offset: Float64Array; series: Uint32Array; index: Uint32Array } {
+  let n = 0;
+  for (const s of series) n += s.count;
+  const instant = new Float64Array(n);
+  const seq = new Float64Array(n);
+  const offset = new Float64Array(n);
+  const which = new Uint32Array(n);
+  const index = new Uint32Array(n);
+  let k = 0;
+  series.forEach((s, si) => {
+    s.scan(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (r) => {
+      instant[k] = r.instant;
+      seq[k] = r.seq;
+      offset[k] = r.offset;
+      which[k] = si;
+      index[k] = r.index;
+      k++;
+    });
+  });
+  let sorted = true;
+  for (let i = 1; i < k && sorted; i++) if (instant[i - 1]! > instant[i]! || (instant[i - 1] === instant[i] && seq[i - 1]! > seq[i]!)) sorted = false;
+  if (sorted) return { instant: instant.subarray(0, k), offset: offset.subarray(0, k), series: which.subarray(0, k), index: index.subarray(0, k) };
+  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => instant[a]! - instant[b]! || seq[a]! - seq[b]!);
+  return {
+    instant: Float64Array.from(order, (i) => instant[i]!),
+    offset: Float64Array.from(order, (i) => offset[i]!),
+    series: Uint32Array.from(order, (i) => which[i]!),
+    index: Uint32Array.from(order, (i) => index[i]!),
+  };
 }
 
 function minutes(ms: number): string {
@@ -71,9 +111,7 @@ export const slowMessageOffsetHold: Rule = {
     const drafts: IncidentDraft[] = [];
     const allTakeovers = takeovers(ctx);
     for (const run of pinnedRuns(ctx)) {
-      const { q, host: A, offset: P, persists } = run;
-      const first = persists[0]!;
-      const lastP = persists[persists.length - 1]!;
+      const { q, host: A, offset: P, first, last: lastP } = run;
       // Consumption advanced past the pinned offset: span flow control with minOffset = P, or traces.
       const spans = ctx
         .of('flow-control')

@@ -1,0 +1,525 @@
+import type { EventOf, ZoneRule } from './events.js';
+import type { MessageQueueRef } from './queue.js';
+import { wallSecondText, type ResolvedZone } from './time.js';
+
+/**
+ * Where the `offset-persist` lines live (nine in ten lines of a client log): per series, one
+ * (file, group, client id, queue, mode), either columnar — delta-varint rows of (instant, offset,
+ * line, header template), about 6 bytes a line instead of ~500 — or, for lines the columnar form
+ * cannot rebuild exactly (and on the simple path), the event objects themselves. An event is
+ * materialised only when a rule asks for it, with exactly the fields and raw text the line gave.
+ */
+
+export type Persist = EventOf<'offset-persist'>;
+export type PersistMode = 'persistAll' | 'persist';
+
+/** What a series' lines share. */
+export interface SeriesHead {
+  file: string;
+  host: string | null;
+  group: string;
+  clientId: string;
+  mq: MessageQueueRef;
+  mode: PersistMode;
+  zoneRule: ZoneRule;
+  /** The zone the file's wall times were read in (the raw text is rebuilt in it). */
+  zone: ResolvedZone;
+  /** Read-order rank of the file (seq = rank × 1e8 + line), set once files are ordered. */
+  rank: number;
+}
+
+/**
+ * The header of a line around its timestamp: `<date> <time><sep><ms><rest>` + message. Lines of
+ * one logger thread and level share one template.
+ */
+export interface PersistTemplate {
+  sep: string;
+  rest: string;
+  level: string | null;
+  thread: string | null;
+}
+
+/** A line the parser hands to the columnar store (the object is reused between lines). */
+export interface PersistLine {
+  fields: { group: string; clientId: string; mq: MessageQueueRef; offset: number; mode: PersistMode };
+  line: number;
+  instant: number;
+  template: PersistTemplate;
+  zone: ResolvedZone;
+  zoneRule: ZoneRule;
+}
+
+/** One row as a scan sees it (the object is reused: copy what you keep). */
+export interface PersistRow {
+  instant: number;
+  offset: number;
+  line: number;
+  /** Read order (file rank × 1e8 + line, as the event's seq). */
+  seq: number;
+  /** Index of the row in its series. */
+  index: number;
+}
+
+export interface PersistSeries {
+  readonly head: SeriesHead;
+  readonly count: number;
+  /** Smallest and largest instant (NaN-free; Infinity/-Infinity when empty). */
+  readonly min: number;
+  readonly max: number;
+  /** Rows with from ≤ instant ≤ to, in line order; `fn` returning false stops the scan. */
+  scan(from: number, to: number, fn: (r: PersistRow) => boolean | void): void;
+  /** The event of a row (one object per row: asking twice gives the same object). */
+  event(r: PersistRow): Persist;
+  /** The event of the row at an index (as `event`, without a scan). */
+  at(index: number): Persist;
+  /** Every row as an event (used for the rare files that must be compared line by line). */
+  events(): Persist[];
+}
+
+const CHUNK = 64;
+
+/** Columnar rows of one series: chunks of 64 rows, the first absolute, the rest delta-varint coded. */
+export class ColumnarSeries implements PersistSeries {
+  count = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  private buf = new Uint8Array(256);
+  private len = 0;
+  private readonly templates: PersistTemplate[] = [];
+  // per chunk: byte position, absolute instant/offset/line of its first row, instant range
+  private readonly chunkPos: number[] = [];
+  private readonly chunkInstant: number[] = [];
+  private readonly chunkOffset: number[] = [];
+  private readonly chunkLine: number[] = [];
+  private readonly chunkMin: number[] = [];
+  private readonly chunkMax: number[] = [];
+  private lastInstant = 0;
+  private lastOffset = 0;
+  private lastLine = 0;
+  private cache: Map<number, Persist> | null = null;
+  private readonly row: PersistRow = { instant: 0, offset: 0, line: 0, seq: 0, index: 0 };
+  private template = 0;
+
+  constructor(readonly head: SeriesHead) {}
+
+  add(instant: number, offset: number, line: number, template: PersistTemplate): void {
+    let t = this.templates.indexOf(template);
+    if (t < 0) {
+      t = this.templates.length;
+      this.templates.push(template);
+    }
+    this.ensure(32);
+    if (this.count % CHUNK === 0) {
+      this.chunkPos.push(this.len);
+      this.chunkInstant.push(instant);
+      this.chunkOffset.push(offset);
+      this.chunkLine.push(line);
+      this.chunkMin.push(instant);
+      this.chunkMax.push(instant);
+    } else {
+      this.varint(zigzag(instant - this.lastInstant));
+      this.varint(zigzag(offset - this.lastOffset));
+      this.varint(line - this.lastLine);
+      const c = this.chunkMin.length - 1;
+      if (instant < this.chunkMin[c]!) this.chunkMin[c] = instant;
+      if (instant > this.chunkMax[c]!) this.chunkMax[c] = instant;
+    }
+    this.varint(t);
+    this.lastInstant = instant;
+    this.lastOffset = offset;
+    this.lastLine = line;
+    if (instant < this.min) this.min = instant;
+    if (instant > this.max) this.max = instant;
+    this.count++;
+  }
+
+  /** Releases the spare capacity once the file is read. */
+  seal(): void {
+    if (this.buf.length > this.len) this.buf = this.buf.slice(0, this.len);
+  }
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  private varint(v: number): void {
+    const b = this.buf;
+    let p = this.len;
+    if (v < 0x10000000) {
+      while (v >= 0x80) {
+        b[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+    } else {
+      while (v >= 0x80) {
+        b[p++] = (v % 128) | 0x80;
+        v = Math.floor(v / 128);
+      }
+    }
+    b[p++] = v;
+    this.len = p;
+  }
+
+  scan(from: number, to: number, fn: (r: PersistRow) => boolean | void): void {
+    if (this.count === 0 || to < this.min || from > this.max) return;
+    const b = this.buf;
+    const r = this.row;
+    const chunks = this.chunkPos.length;
+    for (let c = 0; c < chunks; c++) {
+      if (this.chunkMax[c]! < from || this.chunkMin[c]! > to) continue;
+      let p = this.chunkPos[c]!;
+      let instant = this.chunkInstant[c]!;
+      let offset = this.chunkOffset[c]!;
+      let line = this.chunkLine[c]!;
+      const first = c * CHUNK;
+      const n = Math.min(CHUNK, this.count - first);
+      for (let i = 0; i < n; i++) {
+        if (i > 0) {
+          let v: number;
+          [v, p] = readVarint(b, p);
+          instant += unzigzag(v);
+          [v, p] = readVarint(b, p);
+          offset += unzigzag(v);
+          [v, p] = readVarint(b, p);
+          line += v;
+        }
+        let t: number;
+        [t, p] = readVarint(b, p);
+        if (instant >= from && instant <= to) {
+          r.instant = instant;
+          r.offset = offset;
+          r.line = line;
+          r.seq = this.head.rank * 1e8 + line;
+          r.index = first + i;
+          this.template = t;
+          if (fn(r) === false) return;
+        }
+      }
+    }
+  }
+
+  event(r: PersistRow): Persist {
+    this.cache ??= new Map();
+    let e = this.cache.get(r.index);
+    if (e) return e;
+    e = this.build(r, this.templateOf(r));
+    this.cache.set(r.index, e);
+    return e;
+  }
+
+  at(index: number): Persist {
+    const hit = this.cache?.get(index);
+    if (hit) return hit;
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`no persist row ${index}`);
+    // Decode the row's chunk up to it.
+    const c = Math.floor(index / CHUNK);
+    const b = this.buf;
+    let p = this.chunkPos[c]!;
+    let instant = this.chunkInstant[c]!;
+    let offset = this.chunkOffset[c]!;
+    let line = this.chunkLine[c]!;
+    let t = 0;
+    for (let i = c * CHUNK; i <= index; i++) {
+      if (i > c * CHUNK) {
+        let v: number;
+        [v, p] = readVarint(b, p);
+        instant += unzigzag(v);
+        [v, p] = readVarint(b, p);
+        offset += unzigzag(v);
+        [v, p] = readVarint(b, p);
+        line += v;
+      }
+      [t, p] = readVarint(b, p);
+    }
+    const e = this.build({ instant, offset, line, seq: this.head.rank * 1e8 + line, index }, this.templates[t]!);
+    (this.cache ??= new Map()).set(index, e);
+    return e;
+  }
+
+  events(): Persist[] {
+    const out: Persist[] = [];
+    this.scan(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (r) => {
+      out.push(this.event(r));
+    });
+    return out;
+  }
+
+  /** The template of the row the current scan is on. */
+  private templateOf(r: PersistRow): PersistTemplate {
+    if (r !== this.row) throw new Error('a persist row is only valid inside its scan');
+    return this.templates[this.template]!;
+  }
+
+  private build(r: PersistRow, t: PersistTemplate): Persist {
+    const h = this.head;
+    const wall = wallSecondText(r.instant, h.zone);
+    const ms = ((r.instant % 1000) + 1000) % 1000;
+    const frac = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
+    const fields = { group: h.group, clientId: h.clientId, mq: h.mq, offset: r.offset, mode: h.mode };
+    return {
+      kind: 'offset-persist',
+      fields,
+      file: h.file,
+      line: r.line,
+      host: h.host,
+      timestampText: `${wall}.${frac}`,
+      instant: r.instant,
+      precision: 'ms',
+      zone: h.zoneRule,
+      raw: `${wall}${t.sep}${frac}${t.rest}${persistText(fields)}`,
+      exception: null,
+      level: t.level,
+      thread: t.thread,
+      seq: r.seq,
+    };
+  }
+}
+
+function readVarint(b: Uint8Array, p: number): [number, number] {
+  let byte = b[p++]!;
+  if (byte < 0x80) return [byte, p];
+  let v = byte & 0x7f;
+  let mul = 128;
+  for (;;) {
+    byte = b[p++]!;
+    v += (byte & 0x7f) * mul;
+    if (byte < 0x80) return [v, p];
+    mul *= 128;
+  }
+}
+
+function zigzag(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+function unzigzag(v: number): number {
+  return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+}
+
+/** Persist events kept as objects (the simple path, and lines the columnar form cannot rebuild). */
+export class ObjectSeries implements PersistSeries {
+  readonly list: Persist[] = [];
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  private readonly row: PersistRow = { instant: 0, offset: 0, line: 0, seq: 0, index: 0 };
+
+  constructor(readonly head: SeriesHead) {}
+
+  get count(): number {
+    return this.list.length;
+  }
+
+  add(e: Persist): void {
+    this.list.push(e);
+    if (e.instant < this.min) this.min = e.instant;
+    if (e.instant > this.max) this.max = e.instant;
+  }
+
+  scan(from: number, to: number, fn: (r: PersistRow) => boolean | void): void {
+    if (to < this.min || from > this.max) return;
+    const r = this.row;
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (!(e.instant >= from && e.instant <= to)) continue;
+      r.instant = e.instant;
+      r.offset = e.fields.offset;
+      r.line = e.line;
+      r.seq = e.seq;
+      r.index = i;
+      if (fn(r) === false) return;
+    }
+  }
+
+  event(r: PersistRow): Persist {
+    return this.list[r.index]!;
+  }
+
+  at(index: number): Persist {
+    return this.list[index]!;
+  }
+
+  events(): Persist[] {
+    return this.list.slice();
+  }
+}
+
+/** The exact message text of a `[persistAll]` / `[persist]` line, from its fields. */
+export function persistText(f: { group: string; clientId: string; mq: MessageQueueRef; offset: number; mode: PersistMode }): string {
+  return `[${f.mode}] Group: ${f.group} ClientId: ${f.clientId} updateConsumeOffsetToBroker MessageQueue [topic=${f.mq.topic}, brokerName=${f.mq.brokerName}, queueId=${f.mq.queueId}] ${f.offset}`;
+}
+
+export function seriesKey(group: string, clientId: string, mq: MessageQueueRef, mode: PersistMode): string {
+  return `${mode}\u0000${group}\u0000${clientId}\u0000${mq.topic}\u0000${mq.brokerName}\u0000${mq.queueId}`;
+}
+
+/** Adds loose persist events (carried by a scan, built by tests) as object series, per file and series. */
+export function addEvents(store: PersistStore, events: Iterable<Persist>, zone: ResolvedZone): void {
+  const byKey = new Map<string, ObjectSeries>();
+  for (const e of events) {
+    const f = e.fields;
+    const k = `${e.file}\u0000${e.host ?? ''}\u0000${seriesKey(f.group, f.clientId, f.mq, f.mode)}`;
+    let s = byKey.get(k);
+    if (!s) byKey.set(k, (s = new ObjectSeries({ file: e.file, host: e.host, group: f.group, clientId: f.clientId, mq: f.mq, mode: f.mode, zoneRule: e.zone, zone, rank: Math.floor(e.seq / 1e8) })));
+    s.add(e);
+  }
+  for (const s of byKey.values()) store.add(s);
+}
+
+/** A queue as the rules key it: (group, topic, brokerName, queueId). */
+export interface PersistQueue {
+  group: string;
+  topic: string;
+  brokerName: string;
+  queueId: number;
+}
+
+function queueId(q: PersistQueue): string {
+  return `${q.group}|${q.topic}|${q.brokerName}|${q.queueId}`;
+}
+
+/** Order of events: instant, then read order. */
+function byInstantThenSeq(a: Persist, b: Persist): number {
+  return a.instant - b.instant || a.seq - b.seq;
+}
+
+export interface PersistHit {
+  offset: number;
+  instant: number;
+  line: number;
+  seq: number;
+  index: number;
+  series: PersistSeries;
+  /** Materialises the row (valid after the scan, unlike a PersistRow). */
+  event: () => Persist;
+}
+
+/** Every `offset-persist` line of a bundle, by series, with the queries the rules need. */
+export class PersistStore {
+  readonly series: PersistSeries[] = [];
+  private byQueueMap: Map<string, PersistSeries[]> | null = null;
+  private byHostMap: Map<string, PersistSeries[]> | null = null;
+
+  add(s: PersistSeries): void {
+    if (s.count === 0) return;
+    this.series.push(s);
+    this.byQueueMap = null;
+    this.byHostMap = null;
+  }
+
+  get count(): number {
+    let n = 0;
+    for (const s of this.series) n += s.count;
+    return n;
+  }
+
+  /** Series of one queue (every host and file). */
+  ofQueue(q: PersistQueue): readonly PersistSeries[] {
+    if (!this.byQueueMap) {
+      this.byQueueMap = new Map();
+      for (const s of this.series) {
+        const k = queueId({ group: s.head.group, topic: s.head.mq.topic, brokerName: s.head.mq.brokerName, queueId: s.head.mq.queueId });
+        const list = this.byQueueMap.get(k);
+        if (list) list.push(s);
+        else this.byQueueMap.set(k, [s]);
+      }
+    }
+    return this.byQueueMap.get(queueId(q)) ?? [];
+  }
+
+  /** Series written by one host. */
+  ofHost(host: string): readonly PersistSeries[] {
+    if (!this.byHostMap) {
+      this.byHostMap = new Map();
+      for (const s of this.series) {
+        if (s.head.host === null) continue;
+        const list = this.byHostMap.get(s.head.host);
+        if (list) list.push(s);
+        else this.byHostMap.set(s.head.host, [s]);
+      }
+    }
+    return this.byHostMap.get(host) ?? [];
+  }
+
+  /** Events of `series` within [from, to], in time order (materialised: keep windows small). */
+  eventsOf(series: readonly PersistSeries[], from: number, to: number, keep?: (r: PersistRow, s: PersistSeries) => boolean): Persist[] {
+    const out: Persist[] = [];
+    for (const s of series) {
+      s.scan(from, to, (r) => {
+        if (keep === undefined || keep(r, s)) out.push(s.event(r));
+      });
+    }
+    return out.sort(byInstantThenSeq);
+  }
+
+  /** A queue's persists within [from, to], in time order. */
+  onQueue(q: PersistQueue, from: number, to: number, keep?: (r: PersistRow, s: PersistSeries) => boolean): Persist[] {
+    return this.eventsOf(this.ofQueue(q), from, to, keep);
+  }
+
+  /**
+   * A fold over rows in time order (instant, then read order) without materialising them: the
+   * row `better` prefers over the one kept so far, starting from the first `keep` accepts.
+   * `better` must rank rows by a total key (e.g. "higher offset": the first of the highest;
+   * "always": the last row), so each series' own winner is a sufficient candidate.
+   */
+  best(series: readonly PersistSeries[], from: number, to: number, better: (candidate: PersistRow, current: PersistHit) => boolean, keep?: (r: PersistRow, s: PersistSeries) => boolean): PersistHit | null {
+    const hits: PersistHit[] = [];
+    for (const s of series) {
+      let cur: PersistHit | null = null;
+      s.scan(from, to, (r) => {
+        if (keep !== undefined && !keep(r, s)) return;
+        if (cur === null || better(r, cur)) cur = snapshot(s, r);
+      });
+      if (cur) hits.push(cur);
+    }
+    hits.sort((a, b) => a.instant - b.instant || a.seq - b.seq);
+    let best: PersistHit | null = null;
+    for (const h of hits) {
+      const r: PersistRow = { instant: h.instant, offset: h.offset, line: h.line, seq: h.seq, index: h.index };
+      if (best === null || better(r, best)) best = h;
+    }
+    return best;
+  }
+
+  /** True when a host wrote a persist line within [from, to]. */
+  hostActive(host: string, from: number, to: number): boolean {
+    for (const s of this.ofHost(host)) {
+      if (s.max < from || s.min > to) continue;
+      let hit = false;
+      s.scan(from, to, () => {
+        hit = true;
+        return false;
+      });
+      if (hit) return true;
+    }
+    return false;
+  }
+
+  /** The last row of a series (by time, then read order), materialised. */
+  lastOf(s: PersistSeries): Persist | null {
+    let instant = Number.NEGATIVE_INFINITY;
+    let seq = Number.NEGATIVE_INFINITY;
+    let index = -1;
+    s.scan(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (r) => {
+      if (r.instant > instant || (r.instant === instant && r.seq > seq)) {
+        instant = r.instant;
+        seq = r.seq;
+        index = r.index;
+      }
+    });
+    return index < 0 ? null : s.at(index);
+  }
+}
+
+/**
+ * A row made durable past its scan. For a columnar series the event is built at once (a scan's
+ * row is reused); object series hold the event already.
+ */
+function snapshot(s: PersistSeries, r: PersistRow): PersistHit {
+  const index = r.index;
+  return { offset: r.offset, instant: r.instant, line: r.line, seq: r.seq, index, series: s, event: () => s.at(index) };
+}
