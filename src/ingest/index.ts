@@ -44,6 +44,21 @@ export interface IngestOptions {
    * gzipped piece resumes too). null: read it whole.
    */
   resume?: (probe: ResumeProbe) => { skipBytes: number; startLine: number } | null;
+  /** Counters ingest keeps up to date while it reads (a progress display polls them). */
+  progress?: IngestProgress;
+}
+
+/** How far ingest has got; updated in place while reading. */
+export interface IngestProgress {
+  /** Files (and archive entries) found so far, and those completely read. */
+  filesSeen: number;
+  filesDone: number;
+  /** On-disk bytes of the files completely read (compressed size for .gz; null sizes count 0). */
+  diskBytesDone: number;
+  /** Decompressed bytes read so far, every file included (those still being read too). */
+  bytesRead: number;
+  /** True once every input has been read. */
+  finished: boolean;
 }
 
 export interface ResumeProbe {
@@ -139,6 +154,8 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const encodings = (opts.encodings ?? []).map((e) => ({ match: e.glob === null ? () => true : glob(e.glob), encoding: e.encoding }));
   const budget = new ByteBudget(opts.maxBytes ?? DEFAULT_LIMITS);
   const walker = walkInputs(inputs, opts.stdin, budget);
+  // (the decompressed byte count is the budget's, read live)
+  if (opts.progress) Object.defineProperty(opts.progress, 'bytesRead', { get: () => budget.used, configurable: true, enumerable: true });
   const read = async (src: SourceFile, slot: number): Promise<void> => {
     const events: RmqEvent[] = [];
     const series: ColumnarSeries[] = [];
@@ -157,6 +174,10 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
     files[slot] = report;
     perFile[slot] = events;
     perFileSeries[slot] = series;
+    if (opts.progress) {
+      opts.progress.filesDone++;
+      opts.progress.diskBytesDone += src.size ?? 0;
+    }
   };
   // Plain files are read a few at a time (their I/O overlaps); archive entries one by one, in order.
   const inFlight = new Set<Promise<void>>();
@@ -171,6 +192,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
         problems.push({ path: item.file.path, problem: `not read, nor anything after it: ${budget.describe('run')}` });
         break;
       }
+      if (opts.progress) opts.progress.filesSeen++;
       const task = read(item.file, files.length);
       files.push(emptyReport(item.file));
       perFile.push([]);
@@ -187,6 +209,10 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
     problems.push({ path: inputs.join(' '), problem: `reading stopped: ${describeFsError(e)}` });
   }
   await Promise.all(inFlight);
+  if (opts.progress) {
+    Object.defineProperty(opts.progress, 'bytesRead', { value: budget.used, writable: true, configurable: true, enumerable: true });
+    opts.progress.finished = true;
+  }
   // Chronological read order: rotated pieces of one log oldest first.
   const order = files.map((f, i) => ({ path: f.file, rotation: f.rotation, i }));
   order.sort(compareRotation);
