@@ -1,6 +1,6 @@
 import type { ExceptionInfo, RmqEvent, ZoneRule } from '../model/events.js';
 import { GMT8, wallSecondText, wallToInstant, type ResolvedZone } from '../model/time.js';
-import { persistText, type PersistLine, type PersistTemplate } from '../model/persists.js';
+import { persistText, type PersistLine, type PersistSlot, type PersistTemplate } from '../model/persists.js';
 import { fastPath } from '../ingest/fastpath.js';
 import { int, mq } from './signatures/common.js';
 import type { MessageQueueRef } from '../model/queue.js';
@@ -349,6 +349,22 @@ function intern(v: string): string {
   return flat;
 }
 
+/** s[from, to) as the integer `${n}` renders back to exactly (no sign but `-`, no leading zero, ≤ 15 digits), or null. */
+function canonicalInt(s: string, from: number, to: number): number | null {
+  let i = from;
+  const neg = i < to && s.charCodeAt(i) === 45;
+  if (neg) i++;
+  const n = to - i;
+  if (n < 1 || n > 15 || (n > 1 && s.charCodeAt(i) === 48) || (neg && n === 1 && s.charCodeAt(i) === 48)) return null;
+  let v = 0;
+  for (; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
+
 /** A copy of a string that does not reference the (larger) string it was sliced from. */
 export function flatten(v: string): string {
   return (v + ' ').slice(0, -1);
@@ -388,8 +404,6 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     const p = pending;
     if (!p) return;
     pending = null;
-    const exception = p.continuation.length > 0 ? extractException(p.continuation) : null;
-    const entry: Entry = { msg: p.msg, continuation: p.continuation, exception, level: p.level, thread: p.thread, logger: p.logger };
     if (!hostKnown && opts.hostProbe) {
       const h = opts.hostProbe(p.msg);
       if (h) {
@@ -397,6 +411,21 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
         sink.hostFromContent(h);
       }
     }
+    // A commit line whose text up to the offset was already read as one: only the offset is new.
+    if (slots !== null && p.continuation.length === 0 && p.msg.charCodeAt(0) === 91) {
+      const msg = p.msg;
+      const close = msg.lastIndexOf('] ');
+      const slot = close > 0 ? slots.get(msg.slice(0, close + 1)) : undefined;
+      if (slot !== undefined) {
+        const offset = canonicalInt(msg, close + 2, msg.length);
+        if (offset !== null && columnar(p, slot, offset)) {
+          counts.recognised++;
+          return;
+        }
+      }
+    }
+    const exception = p.continuation.length > 0 ? extractException(p.continuation) : null;
+    const entry: Entry = { msg: p.msg, continuation: p.continuation, exception, level: p.level, thread: p.thread, logger: p.logger };
     const hit = matchSignature(signatures, entry);
     if (!hit) {
       counts.unrecognised++;
@@ -404,7 +433,20 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
       return;
     }
     counts.recognised++;
-    if (sink.persist && hit.sig.kind === 'offset-persist' && exception === null && columnar(p, hit.fields as PersistLine['fields'])) return;
+    if (slots !== null && hit.sig.kind === 'offset-persist' && exception === null) {
+      const f = hit.fields as PersistSlot & { offset: number };
+      const close = p.msg.lastIndexOf('] ');
+      // (the rebuilt text must be the line's: then the text up to the offset names this series)
+      if (close > 0 && persistText(f) === p.msg) {
+        const key = p.msg.slice(0, close + 1);
+        let slot = slots.get(key);
+        if (!slot) {
+          slot = { group: f.group, clientId: f.clientId, mq: f.mq, mode: f.mode, series: null };
+          if (slots.size < 100_000) slots.set(flatten(key), slot);
+        }
+        if (columnar(p, slot, f.offset)) return;
+      }
+    }
     sink.event({
       kind: hit.sig.kind,
       fields: hit.fields,
@@ -427,24 +469,25 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
   // (instant, fields, header template): `<yyyy-MM-dd HH:mm:ss><sep><ms><rest><message>`, the wall
   // time being the instant's in the file's zone (checked once per second of log).
   const templates = new Map<string, PersistTemplate>();
-  const persistLine: PersistLine = { fields: null as unknown as PersistLine['fields'], line: 0, instant: 0, template: null as unknown as PersistTemplate, zone, zoneRule };
+  const persistLine: PersistLine = { slot: null as unknown as PersistSlot, offset: 0, line: 0, instant: 0, template: null as unknown as PersistTemplate, zone, zoneRule };
+  const slots: Map<string, PersistSlot> | null = sink.persist ? new Map() : null;
   let lastTemplate: PersistTemplate | null = null;
-  let wallChecked = '';
+  let wallChecked = '\u0000';
   let wallOk = false;
-  const columnar = (p: Pending, f: PersistLine['fields']): boolean => {
+  const columnar = (p: Pending, slot: PersistSlot, offset: number): boolean => {
     const st = p.stamp;
-    if (st.precision !== 'ms' || st.text.length !== 23 || st.text.charCodeAt(19) !== 46) return false;
+    const text = st.text;
+    if (st.precision !== 'ms' || text.length !== 23 || text.charCodeAt(19) !== 46) return false;
     const raw = p.raw;
     const msgAt = raw.length - p.msg.length;
     if (msgAt < 23 || !raw.endsWith(p.msg)) return false;
-    const wall = st.text.slice(0, 19);
-    if (!raw.startsWith(wall) || raw.charCodeAt(20) !== st.text.charCodeAt(20) || raw.charCodeAt(21) !== st.text.charCodeAt(21) || raw.charCodeAt(22) !== st.text.charCodeAt(22)) return false;
-    if (wall !== wallChecked) {
-      wallChecked = wall;
-      wallOk = wallSecondText(st.instant, zone) === wall && Number(st.text.slice(20)) === (((st.instant % 1000) + 1000) % 1000);
+    const ms = (text.charCodeAt(20) - 48) * 100 + (text.charCodeAt(21) - 48) * 10 + (text.charCodeAt(22) - 48);
+    if (!text.startsWith(wallChecked)) {
+      wallChecked = text.slice(0, 19);
+      wallOk = wallSecondText(st.instant - ms, zone) === wallChecked;
     }
-    if (!wallOk || Number(st.text.slice(20)) !== (((st.instant % 1000) + 1000) % 1000)) return false;
-    if (persistText(f) !== p.msg) return false;
+    if (!wallOk || ms !== ((st.instant % 1000) + 1000) % 1000) return false;
+    if (!raw.startsWith(wallChecked) || raw.charCodeAt(20) !== text.charCodeAt(20) || raw.charCodeAt(21) !== text.charCodeAt(21) || raw.charCodeAt(22) !== text.charCodeAt(22)) return false;
     let t = lastTemplate;
     if (t === null || msgAt - 23 !== t.rest.length || raw.charAt(19) !== t.sep || !raw.startsWith(t.rest, 23) || p.level !== t.level || p.thread !== t.thread) {
       const sep = raw.charAt(19);
@@ -457,7 +500,8 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
       }
       lastTemplate = t;
     }
-    persistLine.fields = f;
+    persistLine.slot = slot;
+    persistLine.offset = offset;
     persistLine.line = p.lineNo;
     persistLine.instant = st.instant;
     persistLine.template = t;

@@ -6,7 +6,7 @@ import type { FileContext, Format, LineCounts, ParseSink } from '../formats/type
 import type { EventKind, RmqEvent, ZoneRule } from '../model/events.js';
 import type { ResolvedZone } from '../model/time.js';
 import { hostFromPath } from './host.js';
-import { addEvents, ColumnarSeries, PersistStore, seriesKey, type Persist, type PersistSeries } from '../model/persists.js';
+import { addEvents, ColumnarSeries, PersistStore, type Persist, type PersistSeries } from '../model/persists.js';
 import { baseName, compareRotation, rotationOf, type RotationInfo } from './rotation.js';
 import { ByteBudget, DEFAULT_LIMITS, formatSize, type ByteLimits } from './budget.js';
 import { countLines, LineDecoder, MAX_LINE_BYTES, readLines, type Decoding } from './lines.js';
@@ -402,6 +402,7 @@ async function readOne(
   // Clock jumps: a step back in line order (documents carry their own times, in no particular order).
   const watchClock = format !== null && format.zone !== 'embedded';
   let prevInstant: number | null = null;
+  let persistCount = 0;
   let jumps = 0;
   let largestJump = 0;
   const sink: ParseSink = {
@@ -433,18 +434,16 @@ async function readOne(
     },
   };
   if (fastPath.enabled) {
-    const byKey = new Map<string, ColumnarSeries>();
     sink.persist = (p) => {
-      const f = p.fields;
-      const k = seriesKey(f.group, f.clientId, f.mq, f.mode);
-      let s = byKey.get(k);
-      if (!s) {
-        s = new ColumnarSeries({ file: ctx.file, host: report.host, group: f.group, clientId: f.clientId, mq: f.mq, mode: f.mode, zoneRule: p.zoneRule, zone: p.zone, rank: 0 });
-        byKey.set(k, s);
+      let s = p.slot.series;
+      if (s === null) {
+        const f = p.slot;
+        s = p.slot.series = new ColumnarSeries({ file: ctx.file, host: report.host, group: f.group, clientId: f.clientId, mq: f.mq, mode: f.mode, zoneRule: p.zoneRule, zone: p.zone, rank: 0 });
         series.push(s);
       }
-      s.add(p.instant, f.offset, p.line, p.template);
-      report.eventsByKind['offset-persist'] = (report.eventsByKind['offset-persist'] ?? 0) + 1;
+      s.add(p.instant, p.offset, p.line, p.template);
+      // (the kind takes its place among the file's kinds at its first line, as an event would)
+      if (persistCount++ === 0) report.eventsByKind['offset-persist'] ??= 0;
     };
   }
   if (format) {
@@ -467,6 +466,7 @@ async function readOne(
     resumeAt,
   );
   parser?.end();
+  if (persistCount > 0) report.eventsByKind['offset-persist'] = (report.eventsByKind['offset-persist'] ?? 0) + persistCount;
   if (format) {
     // Documents are identified by their whole head (they are re-read whole when they change).
     const n = format.document ? head.length : Math.min(head.length, IDENTITY_BYTES);

@@ -39,9 +39,22 @@ export interface PersistTemplate {
   thread: string | null;
 }
 
+/**
+ * What one file's commit lines of one series share (the parser keeps one per distinct text up to
+ * the offset; the store hangs the file's series on it).
+ */
+export interface PersistSlot {
+  group: string;
+  clientId: string;
+  mq: MessageQueueRef;
+  mode: PersistMode;
+  series: ColumnarSeries | null;
+}
+
 /** A line the parser hands to the columnar store (the object is reused between lines). */
 export interface PersistLine {
-  fields: { group: string; clientId: string; mq: MessageQueueRef; offset: number; mode: PersistMode };
+  slot: PersistSlot;
+  offset: number;
   line: number;
   instant: number;
   template: PersistTemplate;
