@@ -129,6 +129,8 @@ export function remoteOfException(e: ExceptionInfo | null): string | null {
 interface Pending {
   lineNo: number;
   raw: string;
+  /** Length of the whole line (raw is cut at MAX_RAW). */
+  lineLength: number;
   msg: string;
   stamp: Stamp;
   level: string | null;
@@ -471,6 +473,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
   const templates = new Map<string, PersistTemplate>();
   const persistLine: PersistLine = { slot: null as unknown as PersistSlot, offset: 0, line: 0, instant: 0, template: null as unknown as PersistTemplate, zone, zoneRule };
   const slots: Map<string, PersistSlot> | null = sink.persist ? new Map() : null;
+  const msgAtEnd = layout.header.source.endsWith('(?<msg>.*)$');
   let lastTemplate: PersistTemplate | null = null;
   let wallChecked = '\u0000';
   let wallOk = false;
@@ -480,7 +483,8 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     if (st.precision !== 'ms' || text.length !== 23 || text.charCodeAt(19) !== 46) return false;
     const raw = p.raw;
     const msgAt = raw.length - p.msg.length;
-    if (msgAt < 23 || !raw.endsWith(p.msg)) return false;
+    // (the message is the end of the line whenever the line was kept whole: the layouts end in `(?<msg>.*)$`)
+    if (msgAt < 23 || !(msgAtEnd && raw.length === p.lineLength ? true : raw.endsWith(p.msg))) return false;
     const ms = (text.charCodeAt(20) - 48) * 100 + (text.charCodeAt(21) - 48) * 10 + (text.charCodeAt(22) - 48);
     if (!text.startsWith(wallChecked)) {
       wallChecked = text.slice(0, 19);
@@ -538,7 +542,8 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     if (frac === undefined || frac.length === 0) return base;
     const text = lastPrefix + frac;
     if (opts.fracAsSeconds) return { text, instant: base.instant, precision: 's' };
-    return { text, instant: base.instant + Math.floor(Number((frac + '000').slice(0, 3))), precision: 'ms' };
+    const ms = frac.length === 3 ? (frac.charCodeAt(0) - 48) * 100 + (frac.charCodeAt(1) - 48) * 10 + (frac.charCodeAt(2) - 48) : Math.floor(Number((frac + '000').slice(0, 3)));
+    return { text, instant: base.instant + ms, precision: 'ms' };
   };
 
   return {
@@ -561,6 +566,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
           pending = {
             lineNo,
             raw,
+            lineLength: line.length,
             msg: g.msg ?? '',
             stamp,
             level: shared(g.level),
