@@ -21,7 +21,7 @@ export interface Analysis {
 /** The whole pipeline: ingest → correlate → diagnose → report. Prints nothing. */
 export async function analyze(paths: readonly string[], opts: AnalysisOptions): Promise<Analysis> {
   const ingested = await ingest(paths, opts);
-  const context = buildContext(ingested.events, { skewMs: opts.skewMs, displayZone: opts.tz, persists: ingested.persists });
+  const context = buildContext(ingested.events, { skewMs: opts.skewMs, displayZone: opts.tz, persists: ingested.persists, cold: ingested.cold });
   const diagnosis = diagnose(context);
   const report = buildReport(ingested, diagnosis, {
     version: opts.version,

@@ -24,7 +24,7 @@ export async function contextFrom(files: Record<string, string>, tz = 'Asia/Shan
       writeFileSync(full, content);
     }
     const r = await ingest([dir], { tz: resolveZone(tz), tzFrom: 'tz', tzFor: [], inputFormats: [], consumePattern: null, year: null });
-    return buildContext(r.events, { skewMs, persists: r.persists });
+    return buildContext(r.events, { skewMs, persists: r.persists, cold: r.cold });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -48,7 +48,7 @@ export function fixtureFiles(name: string): Record<string, string> {
 /** Context of a directory (a fixture bundle). */
 export async function contextOfDir(dir: string, tz = 'Asia/Shanghai', skewMs = 5000): Promise<Context> {
   const r = await ingest([dir], { tz: resolveZone(tz), tzFrom: 'tz', tzFor: [], inputFormats: [], consumePattern: null, year: null });
-  return buildContext(r.events, { skewMs, persists: r.persists });
+  return buildContext(r.events, { skewMs, persists: r.persists, cold: r.cold });
 }
 
 /** Runs only the given rules (plus the ledger attribution) on a context. */

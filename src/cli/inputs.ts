@@ -65,7 +65,7 @@ export function renderInputsText(r: IngestResult): string {
   );
   return (
     t.toString() +
-    `\n${r.files.length} file(s), ${totals.total} lines, ${totals.recognised} recognised, ${totals.unrecognised} unrecognised, ${r.events.length + r.persists.count} events` +
+    `\n${r.files.length} file(s), ${totals.total} lines, ${totals.recognised} recognised, ${totals.unrecognised} unrecognised, ${r.events.length + r.persists.count + r.cold.count} events` +
     ' (host*: from the client id inside the file)\n'
   );
 }

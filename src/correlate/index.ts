@@ -3,6 +3,7 @@ import type { EventKind, EventOf, RmqEvent } from '../model/events.js';
 import { remoteOfException } from '../formats/text.js';
 import { hostOfAddr, hostOfClientId, type MessageQueueRef, type MessageRef } from '../model/queue.js';
 import { addEvents, PersistStore, type Persist } from '../model/persists.js';
+import { ColdStore } from '../model/cold.js';
 
 /** A consumer queue: `(group, topic, brokerName, queueId)`. */
 export interface QueueKey {
@@ -77,6 +78,11 @@ export interface Context {
   of<K extends EventKindOf>(kind: K): readonly EventOf<K>[];
   /** The `offset-persist` lines (commits), by series. */
   persists: PersistStore;
+  /**
+   * Routine lines kept compressed (not in `events`): only the "any line of this host" questions
+   * need them (`firstLineOnHost`, `lastQuietLineOnHost` in the evidence helpers).
+   */
+  cold: ColdStore;
   brokers: BrokerDirectory;
   queues: Map<string, QueueTimeline>;
   ledger: Map<string, LedgerEntry>;
@@ -139,7 +145,7 @@ const UTC_ZONE: ResolvedZone = { name: 'UTC', fixedOffsetMinutes: 0 };
  * `persists`: the store ingest filled; `offset-persist` events among `events` (carried by a scan,
  * built by tests) join it as object series.
  */
-export function buildContext(allEvents: readonly RmqEvent[], opts: { skewMs: number; displayZone?: ResolvedZone; persists?: PersistStore }): Context {
+export function buildContext(allEvents: readonly RmqEvent[], opts: { skewMs: number; displayZone?: ResolvedZone; persists?: PersistStore; cold?: ColdStore }): Context {
   const persists = opts.persists ?? new PersistStore();
   const loose: Persist[] = [];
   const events: RmqEvent[] = [];
@@ -291,7 +297,7 @@ export function buildContext(allEvents: readonly RmqEvent[], opts: { skewMs: num
   // matching tolerance grows to cover it.
   let skewMs = opts.skewMs;
   for (const v of skewEstimates.values()) if (Math.abs(v) < 15 * 60_000) skewMs = Math.max(skewMs, Math.abs(v) + 1000);
-  return { events, of, persists, brokers, queues, ledger, skewMs, displayZone: opts.displayZone ?? UTC_ZONE, skewEstimates, hosts, queueOf };
+  return { events, of, persists, cold: opts.cold ?? new ColdStore(), brokers, queues, ledger, skewMs, displayZone: opts.displayZone ?? UTC_ZONE, skewEstimates, hosts, queueOf };
 }
 
 /** A queue's timeline with its commits (kept in the persist store) merged in, in time order. */

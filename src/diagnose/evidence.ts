@@ -152,6 +152,27 @@ export function persistsOn(ctx: Context, q: QueueKey, from: number, to: number, 
   return ctx.persists.onQueue(q, from, to, keep);
 }
 
+/**
+ * The first line a host wrote within [from, to] (in time, then read order): an event, a commit or
+ * a routine line — "was it alive then?".
+ */
+export function firstLineOnHost(ctx: Context, host: string, from: number, to: number): RmqEvent | null {
+  const candidates = [
+    ctx.events.find((x) => x.host === host && x.instant >= from && x.instant <= to) ?? null,
+    ctx.persists.best(ctx.persists.ofHost(host), from, to, () => false)?.event() ?? null,
+    ctx.cold.edge(host, from, to, 'first'),
+  ].filter((e): e is RmqEvent => e !== null);
+  return candidates.sort((a, b) => a.instant - b.instant || a.seq - b.seq)[0] ?? null;
+}
+
+/** The last commit or routine line of a host with from < instant < to (events are the caller's to look at). */
+export function lastQuietLineOnHost(ctx: Context, host: string, from: number, to: number): RmqEvent | null {
+  const candidates = [lastCommitOnHost(ctx, host, from, to), ctx.cold.edge(host, from, to, 'last')].filter(
+    (e): e is RmqEvent => e !== null && e.instant > from && e.instant < to,
+  );
+  return candidates.sort((a, b) => a.instant - b.instant || a.seq - b.seq).pop() ?? null;
+}
+
 /** A host's last commit (any queue, any group) with from < instant < to, or null. */
 export function lastCommitOnHost(ctx: Context, host: string, from: number, to: number, keep?: (r: PersistRow, s: PersistSeries) => boolean): Persist | null {
   const hit = ctx.persists.best(ctx.persists.ofHost(host), from, to, () => true, (r, s) => r.instant > from && r.instant < to && (keep === undefined || keep(r, s)));

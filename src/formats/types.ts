@@ -79,6 +79,11 @@ export interface ParseSink {
    * handed here instead of becoming an event (the object is reused: copy what you keep).
    */
   persist?(line: PersistLine): void;
+  /**
+   * Fast path: a routine single-line entry (an `info` event no rule reads by its `what`) is
+   * handed here as its raw line instead of becoming an event; it is parsed again when needed.
+   */
+  cold?(raw: string, line: number, instant: number): void;
 }
 
 export interface LineParser {

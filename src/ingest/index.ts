@@ -7,6 +7,7 @@ import type { EventKind, RmqEvent, ZoneRule } from '../model/events.js';
 import type { ResolvedZone } from '../model/time.js';
 import { hostFromPath } from './host.js';
 import { addEvents, ColumnarSeries, PersistStore, type Persist, type PersistSeries } from '../model/persists.js';
+import { ColdFile, ColdStore } from '../model/cold.js';
 import { baseName, compareRotation, rotationOf, type RotationInfo } from './rotation.js';
 import { ByteBudget, DEFAULT_LIMITS, formatSize, type ByteLimits } from './budget.js';
 import { countLines, LineDecoder, MAX_LINE_BYTES, readLines, type Decoding } from './lines.js';
@@ -126,6 +127,8 @@ export interface IngestResult {
   events: RmqEvent[];
   /** The `offset-persist` lines, by series. */
   persists: PersistStore;
+  /** Routine lines kept compressed (fast path). */
+  cold: ColdStore;
 }
 
 /** Content identity for `scan`: a hash of the first bytes (at most this many). */
@@ -145,6 +148,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const problems: WalkProblem[] = [];
   const perFile: RmqEvent[][] = [];
   const perFileSeries: ColumnarSeries[][] = [];
+  const perFileCold: (ColdFile | null)[] = [];
   const glob = (g: string): ((p: string) => boolean) => picomatch(g, { dot: true, matchBase: !g.includes('/') });
   const tzFor = opts.tzFor.map((t) => ({ match: glob(t.glob), zone: t.zone, glob: t.glob }));
   const forced = opts.inputFormats.map((f) => ({
@@ -159,14 +163,16 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const read = async (src: SourceFile, slot: number): Promise<void> => {
     const events: RmqEvent[] = [];
     const series: ColumnarSeries[] = [];
+    const cold: { file: ColdFile | null } = { file: null };
     let report: FileReport;
     try {
-      report = await readOne(src, opts, tzFor, forced, encodings, budget, events, series);
+      report = await readOne(src, opts, tzFor, forced, encodings, budget, events, series, cold);
     } catch (e) {
       // Never a stack trace for one bad file: it is reported and the rest of the bundle is used.
       src.stream.destroy();
       events.length = 0;
       series.length = 0;
+      cold.file = null;
       report = emptyReport(src);
       report.skipped = `unreadable: ${describeFsError(e)}`;
       report.detection = report.skipped;
@@ -174,6 +180,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
     files[slot] = report;
     perFile[slot] = events;
     perFileSeries[slot] = series;
+    perFileCold[slot] = cold.file;
     if (opts.progress) {
       opts.progress.filesDone++;
       opts.progress.diskBytesDone += src.size ?? 0;
@@ -197,6 +204,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
       files.push(emptyReport(item.file));
       perFile.push([]);
       perFileSeries.push([]);
+      perFileCold.push(null);
       if (!item.file.independent) {
         await task;
         continue;
@@ -219,10 +227,15 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const sortedFiles = order.map((o) => files[o.i]!);
   const sortedEvents = order.map((o) => perFile[o.i]!);
   const sortedSeries: PersistSeries[][] = order.map((o) => perFileSeries[o.i]!);
+  const sortedCold: (ColdFile | null)[] = order.map((o) => perFileCold[o.i]!);
   sortedSeries.forEach((list, rank) => {
     for (const s of list) s.head.rank = rank;
+    const c = sortedCold[rank];
+    if (c) c.rank = rank;
   });
-  dropDuplicates(sortedFiles, sortedEvents, sortedSeries);
+  dropDuplicates(sortedFiles, sortedEvents, sortedSeries, sortedCold);
+  const cold = new ColdStore();
+  for (const c of sortedCold) if (c) cold.add(c);
   let events: RmqEvent[] = [];
   sortedEvents.forEach((list, rank) => {
     for (const e of list) e.seq = rank * 1e8 + e.line;
@@ -242,7 +255,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
     events.sort(byInstantThenSeq);
   }
   for (const f of sortedFiles) for (const p of f.problems) problems.push({ path: f.file, problem: p });
-  return { files: sortedFiles, problems, events, persists };
+  return { files: sortedFiles, problems, events, persists, cold };
 }
 
 function byInstantThenSeq(a: RmqEvent, b: RmqEvent): number {
@@ -346,6 +359,7 @@ async function readOne(
   budget: ByteBudget,
   events: RmqEvent[],
   series: ColumnarSeries[],
+  cold: { file: ColdFile | null },
 ): Promise<FileReport> {
   const report = emptyReport(src);
   const counts = report.lines;
@@ -446,6 +460,28 @@ async function readOne(
       if (persistCount++ === 0) report.eventsByKind['offset-persist'] ??= 0;
     };
   }
+  if (fastPath.enabled && format) {
+    const fmt = format;
+    // (parsed again by a parser of the file's own format and context, without these fast sinks)
+    const reparse = (lines: readonly { text: string; line: number }[]): RmqEvent[] => {
+      const out: RmqEvent[] = [];
+      const again: ParseSink = {
+        counts: { total: 0, recognised: 0, unrecognised: 0, continuation: 0, skipped: 0 },
+        event: (e) => out.push(e),
+        unrecognised: () => {},
+        hostFromContent: () => {},
+        instant: () => {},
+      };
+      const p = fmt.createParser(ctx, again, variant);
+      for (const l of lines) p.line(l.text, l.line);
+      p.end();
+      return out;
+    };
+    sink.cold = (raw, line, instant) => {
+      (cold.file ??= new ColdFile(ctx.file, report.host, reparse)).add(raw, line, instant);
+      report.eventsByKind.info = (report.eventsByKind.info ?? 0) + 1;
+    };
+  }
   if (format) {
     report.format = format.id;
     report.formatTitle = format.title;
@@ -494,8 +530,10 @@ async function readOne(
   if (report.host !== null && report.hostFrom === 'content') {
     for (const e of events) e.host = report.host;
     for (const s of series) s.head.host = report.host;
+    if (cold.file) cold.file.host = report.host;
   }
   for (const s of series) s.seal();
+  cold.file?.seal();
   return report;
 }
 
@@ -522,10 +560,10 @@ export function formatDuration(ms: number): string {
  * unknown host matches any (the same file given directly and inside its host directory). Only
  * files of one format whose hosts match and whose time spans overlap are compared.
  */
-function dropDuplicates(files: FileReport[], perFile: RmqEvent[][], perFileSeries: PersistSeries[][]): void {
+function dropDuplicates(files: FileReport[], perFile: RmqEvent[][], perFileSeries: PersistSeries[][], perFileCold: (ColdFile | null)[]): void {
   const byFormat = new Map<string, number[]>();
   files.forEach((f, i) => {
-    if (f.format === null || f.firstInstant === null || (perFile[i]!.length === 0 && perFileSeries[i]!.length === 0)) return;
+    if (f.format === null || f.firstInstant === null || (perFile[i]!.length === 0 && perFileSeries[i]!.length === 0 && perFileCold[i] === null)) return;
     const list = byFormat.get(f.format);
     if (list) list.push(i);
     else byFormat.set(f.format, [i]);
@@ -570,10 +608,13 @@ function dropDuplicates(files: FileReport[], perFile: RmqEvent[][], perFileSerie
     if (overlapping.size === 0) continue;
     // Files compared line by line have their persist lines back as events, in line order.
     for (const i of overlapping) {
-      if (perFileSeries[i]!.length === 0) continue;
+      const c = perFileCold[i];
+      if (perFileSeries[i]!.length === 0 && !c) continue;
       const back: RmqEvent[] = perFile[i]!;
       for (const s of perFileSeries[i]!) for (const e of s.events()) back.push(e as RmqEvent);
+      if (c) for (const e of c.events()) back.push(e);
       perFileSeries[i] = [];
+      perFileCold[i] = null;
       perFile[i] = back.sort((a, b) => a.line - b.line);
     }
     // key → the files (and their hosts) that first gave it.
@@ -635,5 +676,6 @@ function headLinesOf(head: Buffer, complete: boolean, decoding: Decoding): strin
 export function allEvents(r: IngestResult): RmqEvent[] {
   const out: RmqEvent[] = [...r.events];
   for (const s of r.persists.series) for (const e of s.events()) out.push(e);
+  for (const f of r.cold.files) for (const e of f.events()) out.push(e);
   return out.sort(byInstantThenSeq);
 }

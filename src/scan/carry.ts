@@ -38,6 +38,7 @@ export function selectCarried(ctx: Context, opts: CarryOptions = DEFAULT_CARRY):
   let newest = Number.NEGATIVE_INFINITY;
   for (const e of events) if (e.zone.from !== 'epoch' && e.instant > newest) newest = e.instant;
   for (const s of ctx.persists.series) if (s.max > newest) newest = s.max;
+  if (ctx.cold.max > newest) newest = ctx.cold.max;
   if (!Number.isFinite(newest)) return [];
   const keep = new Map<string, RmqEvent>();
   // The last commit and ownership line of every (host, queue), however old.

@@ -78,7 +78,7 @@ export async function runScan(paths: readonly string[], opts: ScanOptions): Prom
       events.push(e);
     }
     events.sort((a, b) => a.instant - b.instant || a.seq - b.seq);
-    const context = buildContext(events, { skewMs: opts.skewMs, displayZone: opts.tz, persists: ingested.persists });
+    const context = buildContext(events, { skewMs: opts.skewMs, displayZone: opts.tz, persists: ingested.persists, cold: ingested.cold });
     const diagnosis = diagnose(context);
     const now = opts.now ?? new Date();
     const report = buildReport(ingested, diagnosis, {

@@ -154,7 +154,7 @@ function run(s: Scenario): void {
 
   const ctx = buildContext(events, { skewMs: s.skewMs });
   const diagnosis = diagnose(ctx);
-  const ingest: IngestResult = { files, problems: [], events, persists: ctx.persists };
+  const ingest: IngestResult = { files, problems: [], events, persists: ctx.persists, cold: ctx.cold };
   const report = buildReport(ingest, diagnosis, {
     version: '0.0.0-fuzz',
     now: new Date('2024-05-10T00:00:00Z'),

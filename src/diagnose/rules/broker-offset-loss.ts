@@ -1,7 +1,7 @@
 import { queueKeyString, type Context, type QueueKey, type QueueTimeline } from '../../correlate/index.js';
 import type { EventOf, RmqEvent } from '../../model/events.js';
 import { hostOfAddr } from '../../model/queue.js';
-import { highestCommit, lastCommitOnHost, link, MINUTE, missingLogs, onQueue, persistsOn, positionAfter, queueLabel, sameQueue, uniqueEvents, when } from '../evidence.js';
+import { firstLineOnHost, highestCommit, lastQuietLineOnHost, link, MINUTE, missingLogs, onQueue, persistsOn, positionAfter, queueLabel, sameQueue, uniqueEvents, when } from '../evidence.js';
 import type { ChainLink, IncidentDraft, Rule } from '../types.js';
 
 /**
@@ -126,9 +126,7 @@ export function slaveServing(ctx: Context, brokerName: string, from: number, to:
   const roles = brokerRoles(ctx, brokerName);
   const out: RmqEvent[] = [];
   for (const h of roles.slaves) {
-    const e = ctx.events.find((x) => x.host === h && x.instant >= from && x.instant <= to);
-    const p = ctx.persists.best(ctx.persists.ofHost(h), from, to, () => false)?.event() ?? null;
-    const first = e && p ? (p.instant < e.instant || (p.instant === e.instant && p.seq < e.seq) ? p : e) : (e ?? p);
+    const first = firstLineOnHost(ctx, h, from, to);
     if (first) out.push(first);
   }
   for (const e of roleChanges(ctx, brokerName, from, to)) out.push(e);
@@ -230,10 +228,10 @@ export function restarts(ctx: Context): Restart[] {
     let bootBegin = s.instant;
     let lastBefore: RmqEvent | null = null;
     const mine = ctx.events.filter((e) => onIt(e) && e.instant >= since && e.instant <= s.instant && e !== s);
-    // (commit lines of a client on the same host are lines of it too: never start-up lines)
+    // (commit and routine lines, kept out of the events, are lines of the host too: never start-up lines)
     const commitBefore = (t: number): RmqEvent | null =>
-      [lastCommitOnHost(ctx, host, since - 1, t), s.host !== null && s.host !== host ? lastCommitOnHost(ctx, s.host, since - 1, t) : null]
-        .filter((x): x is EventOf<'offset-persist'> => x !== null)
+      [lastQuietLineOnHost(ctx, host, since - 1, t), s.host !== null && s.host !== host ? lastQuietLineOnHost(ctx, s.host, since - 1, t) : null]
+        .filter((x): x is RmqEvent => x !== null)
         .sort((a, b) => a.instant - b.instant || a.seq - b.seq)
         .pop() ?? null;
     for (let i = mine.length - 1; i >= -1; i--) {

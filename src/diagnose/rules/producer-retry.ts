@@ -252,7 +252,7 @@ function draftOf(ctx: Context, fs: Finding[]): IncidentDraft {
   const missing: string[] = [];
   const producer = head.producerHost;
   if (!sent) {
-    const hasLog = producer !== null && (ctx.events.some((e) => e.host === producer) || ctx.persists.ofHost(producer).length > 0);
+    const hasLog = producer !== null && (ctx.events.some((e) => e.host === producer) || ctx.persists.ofHost(producer).length > 0 || ctx.cold.ofHost(producer).length > 0);
     missing.push(
       hasLog
         ? `no "sendKernelImpl exception, resend at once" line for ${fs.filter((f) => !f.failed).length} of the messages in the producer's rocketmq_client.log: the retry was silent (FLUSH_*_TIMEOUT / SLAVE_NOT_AVAILABLE with retryAnotherBrokerWhenNotStoreOK, 5.3+ DEBUG-only message line) or the application re-sent the same Message`

@@ -1,0 +1,204 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { RmqEvent } from './events.js';
+
+/**
+ * Routine lines (connection churn, heartbeat payloads, …: `info` events no rule reads by their
+ * `what`) are most of a broker's recognised lines and would be most of the memory. They are kept
+ * compressed, per file, in blocks: the raw lines deflated, with their line numbers and instants
+ * beside. A rule that needs one (the first line of a host in a window, the last line before a
+ * crash) gets that line parsed again, by the file's own parser: the same event the first parse
+ * made.
+ */
+
+/** `info` lines rules read by their `what` (kept as events; every other `info` line may go cold). */
+export const RULE_INFO_WHATS: ReadonlySet<string> = new Set(['config-load', 'load-offset-data-version', 'put-message-in-lock-slow']);
+
+/** Parses single-line entries of one file again (one event per line). */
+export type Reparse = (lines: readonly { text: string; line: number }[]) => RmqEvent[];
+
+const BLOCK_LINES = 2048;
+const BLOCK_CHARS = 256 * 1024;
+
+interface ColdBlock {
+  lines: Uint32Array;
+  instants: Float64Array;
+  min: number;
+  max: number;
+  data: Buffer;
+}
+
+/** One file's cold lines. */
+export class ColdFile {
+  host: string | null;
+  /** Read-order rank of the file (seq = rank × 1e8 + line). */
+  rank = 0;
+  count = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  private readonly blocks: ColdBlock[] = [];
+  private text: string[] = [];
+  private lineNos: number[] = [];
+  private instants: number[] = [];
+  private chars = 0;
+  private cache: Map<number, RmqEvent> | null = null;
+
+  constructor(
+    readonly file: string,
+    host: string | null,
+    private readonly reparse: Reparse,
+  ) {
+    this.host = host;
+  }
+
+  add(raw: string, line: number, instant: number): void {
+    this.text.push(raw);
+    this.lineNos.push(line);
+    this.instants.push(instant);
+    this.chars += raw.length + 1;
+    this.count++;
+    if (instant < this.min) this.min = instant;
+    if (instant > this.max) this.max = instant;
+    if (this.text.length >= BLOCK_LINES || this.chars >= BLOCK_CHARS) this.flush();
+  }
+
+  /** Compresses what is pending (call once the file is read). */
+  seal(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    const n = this.text.length;
+    if (n === 0) return;
+    const instants = Float64Array.from(this.instants);
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const t of instants) {
+      if (t < min) min = t;
+      if (t > max) max = t;
+    }
+    this.blocks.push({ lines: Uint32Array.from(this.lineNos), instants, min, max, data: deflateRawSync(Buffer.from(this.text.join('\n'), 'utf8'), { level: 1 }) });
+    this.text = [];
+    this.lineNos = [];
+    this.instants = [];
+    this.chars = 0;
+  }
+
+  /** Calls fn(instant, seq, index) for every line within [from, to] (index: position in the file's cold lines). */
+  scan(from: number, to: number, fn: (instant: number, seq: number, index: number) => void): void {
+    if (this.count === 0 || to < this.min || from > this.max) return;
+    let base = 0;
+    const rank = this.rank * 1e8;
+    for (const b of this.blocks) {
+      if (!(b.max < from || b.min > to)) {
+        for (let i = 0; i < b.instants.length; i++) {
+          const t = b.instants[i]!;
+          if (t >= from && t <= to) fn(t, rank + b.lines[i]!, base + i);
+        }
+      }
+      base += b.instants.length;
+    }
+    // (lines not yet sealed into a block)
+    for (let i = 0; i < this.instants.length; i++) {
+      const t = this.instants[i]!;
+      if (t >= from && t <= to) fn(t, rank + this.lineNos[i]!, base + i);
+    }
+  }
+
+  /** The event of the line at an index (parsed again; one object per line). */
+  at(index: number): RmqEvent {
+    const hit = this.cache?.get(index);
+    if (hit) return hit;
+    let i = index;
+    let text: string | undefined;
+    let line = 0;
+    for (const b of this.blocks) {
+      if (i < b.lines.length) {
+        text = inflateRawSync(b.data).toString('utf8').split('\n')[i];
+        line = b.lines[i]!;
+        break;
+      }
+      i -= b.lines.length;
+    }
+    if (text === undefined) {
+      text = this.text[i];
+      line = this.lineNos[i]!;
+    }
+    if (text === undefined) throw new RangeError(`no cold line ${index} in ${this.file}`);
+    const e = this.finish(this.reparse([{ text, line }])[0], line);
+    (this.cache ??= new Map()).set(index, e);
+    return e;
+  }
+
+  /** Every line as an event, in line order (for the rare files compared line by line). */
+  events(): RmqEvent[] {
+    const out: RmqEvent[] = [];
+    const batch: { text: string; line: number }[] = [];
+    for (const b of this.blocks) {
+      const texts = inflateRawSync(b.data).toString('utf8').split('\n');
+      for (let i = 0; i < b.lines.length; i++) batch.push({ text: texts[i]!, line: b.lines[i]! });
+    }
+    for (let i = 0; i < this.text.length; i++) batch.push({ text: this.text[i]!, line: this.lineNos[i]! });
+    const parsed = this.reparse(batch);
+    batch.forEach((l, i) => out.push(this.finish(parsed[i], l.line)));
+    return out;
+  }
+
+  private finish(e: RmqEvent | undefined, line: number): RmqEvent {
+    if (!e || e.line !== line) throw new Error(`a cold line of ${this.file} (line ${line}) did not parse again`);
+    e.host = this.host;
+    e.seq = this.rank * 1e8 + line;
+    return e;
+  }
+}
+
+/** Every file's cold lines, with the few queries the rules make of them. */
+export class ColdStore {
+  readonly files: ColdFile[] = [];
+  private byHost: Map<string, ColdFile[]> | null = null;
+
+  add(f: ColdFile): void {
+    if (f.count === 0) return;
+    this.files.push(f);
+    this.byHost = null;
+  }
+
+  get count(): number {
+    let n = 0;
+    for (const f of this.files) n += f.count;
+    return n;
+  }
+
+  /** Latest instant of any cold line (-Infinity when none). */
+  get max(): number {
+    let m = Number.NEGATIVE_INFINITY;
+    for (const f of this.files) if (f.max > m) m = f.max;
+    return m;
+  }
+
+  ofHost(host: string): readonly ColdFile[] {
+    if (!this.byHost) {
+      this.byHost = new Map();
+      for (const f of this.files) {
+        if (f.host === null) continue;
+        const list = this.byHost.get(f.host);
+        if (list) list.push(f);
+        else this.byHost.set(f.host, [f]);
+      }
+    }
+    return this.byHost.get(host) ?? [];
+  }
+
+  /** The first (or last) line of a host within [from, to], in time then read order. */
+  edge(host: string, from: number, to: number, which: 'first' | 'last'): RmqEvent | null {
+    let best: { instant: number; seq: number; file: ColdFile; index: number } | null = null;
+    for (const f of this.ofHost(host)) {
+      f.scan(from, to, (instant, seq, index) => {
+        const better = best === null || (which === 'first' ? instant < best.instant || (instant === best.instant && seq < best.seq) : instant > best.instant || (instant === best.instant && seq > best.seq));
+        if (better) best = { instant, seq, file: f, index };
+      });
+    }
+    if (best === null) return null;
+    const b = best as { file: ColdFile; index: number };
+    return b.file.at(b.index);
+  }
+}
