@@ -558,15 +558,18 @@ export function formatDuration(ms: number): string {
  * event of an earlier file is dropped, so it is never counted as a re-delivery. Its line moves
  * from `recognised` to `skipped`, and the file gets a problem naming the file it duplicates. An
  * unknown host matches any (the same file given directly and inside its host directory). Only
- * files of one format whose hosts match and whose time spans overlap are compared.
+ * files of one format and one log name (`broker.log` and its rotated pieces, not `remoting.log`)
+ * whose hosts match and whose time spans overlap are compared.
  */
 function dropDuplicates(files: FileReport[], perFile: RmqEvent[][], perFileSeries: PersistSeries[][], perFileCold: (ColdFile | null)[]): void {
   const byFormat = new Map<string, number[]>();
   files.forEach((f, i) => {
     if (f.format === null || f.firstInstant === null || (perFile[i]!.length === 0 && perFileSeries[i]!.length === 0 && perFileCold[i] === null)) return;
-    const list = byFormat.get(f.format);
+    // (copies keep the log's name: broker.log is never compared with remoting.log of the same host)
+    const key = `${f.format}\u0000${f.rotation.logName}`;
+    const list = byFormat.get(key);
     if (list) list.push(i);
-    else byFormat.set(f.format, [i]);
+    else byFormat.set(key, [i]);
   });
   // Hosts from the path only: the same file given directly has no path host, and may get one from its content.
   const hostOf = (f: FileReport): string | null => (f.hostFrom === 'path' ? f.host : null);
