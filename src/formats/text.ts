@@ -551,10 +551,37 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     return { text, instant: base.instant + ms, precision: 'ms' };
   };
 
+  // Most lines repeat the previous line's header around a new timestamp. For layouts that start
+  // `yyyy-MM-dd HH:mm:ss` (+ `,SSS` / `.SSS`), a line whose stamp is well formed and whose next
+  // characters are the previous header's rest has that header's groups (what follows the stamp is
+  // matched the same way: the split into groups is fixed by the text before the message).
+  const { width: stampWidth, sep: stampSep } = fast ? stampShape(layout.header.source) : { width: 0, sep: 0 };
+  let prevRest: string | null = null;
+  let prevLevel: string | null = null;
+  let prevThread: string | null = null;
+  let prevLogger: string | null = null;
+
+  const open = (line: string, lineNo: number, stamp: Stamp, msg: string, level: string | null, thread: string | null, logger: string | null): void => {
+    flush();
+    sink.instant(stamp.instant, zoneRule);
+    const raw = line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line;
+    pending = { lineNo, raw, lineLength: line.length, msg, stamp, level, thread, logger, continuation: [] };
+  };
+
   return {
     line(text: string, lineNo: number): void {
       counts.total++;
       const line = text.length > 0 && text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+      if (prevRest !== null && line.startsWith(prevRest, stampWidth) && wellFormedStamp(line, stampWidth, stampSep)) {
+        const msg = line.slice(stampWidth + prevRest.length);
+        if (!LINE_BREAK.test(msg)) {
+          const stamp = stampOf(line.slice(0, 10), line.slice(11, 19), stampWidth === 23 ? line.slice(20, 23) : undefined);
+          if (stamp) {
+            open(line, lineNo, stamp, msg, prevLevel, prevThread, prevLogger);
+            return;
+          }
+        }
+      }
       const m = layout.header.exec(line);
       const g = m?.groups;
       if (g) {
@@ -565,20 +592,18 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
           stamp = parseStamp(g.date!, g.time!, g.frac, zone, ctx.yearHint - 1, opts.fracAsSeconds);
         }
         if (stamp) {
-          flush();
-          sink.instant(stamp.instant, zoneRule);
-          const raw = line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line;
-          pending = {
-            lineNo,
-            raw,
-            lineLength: line.length,
-            msg: g.msg ?? '',
-            stamp,
-            level: shared(g.level),
-            thread: shared(g.thread),
-            logger: g.logger ?? null,
-            continuation: [],
-          };
+          const msg = g.msg ?? '';
+          const level = shared(g.level);
+          const thread = shared(g.thread);
+          const logger = g.logger ?? null;
+          open(line, lineNo, stamp, msg, level, thread, logger);
+          if (stampWidth > 0 && g.msg !== undefined && line.length - msg.length >= stampWidth) {
+            const rest = line.slice(stampWidth, line.length - msg.length);
+            if (rest !== prevRest) prevRest = flatten(rest);
+            prevLevel = level;
+            prevThread = thread;
+            prevLogger = logger === null ? null : flatten(logger);
+          }
           return;
         }
       }
@@ -596,6 +621,43 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
       flush();
     },
   };
+}
+
+/** How layouts that print `yyyy-MM-dd HH:mm:ss` first begin (then `,SSS`/`.SSS`, or a space). */
+const STAMP_SOURCE = '^(?<date>\\d{4}-\\d\\d-\\d\\d) (?<time>\\d\\d:\\d\\d:\\d\\d)';
+
+/** Width of the stamp a layout starts with (23 with `,SSS`/`.SSS`, 19 without, 0: another shape) and its separator. */
+function stampShape(source: string): { width: number; sep: number } {
+  if (!source.startsWith(STAMP_SOURCE)) return { width: 0, sep: 0 };
+  const rest = source.slice(STAMP_SOURCE.length);
+  if (rest.startsWith(',(?<frac>\\d{3}) ')) return { width: 23, sep: 44 };
+  if (rest.startsWith('\\.(?<frac>\\d{3}) ')) return { width: 23, sep: 46 };
+  if (rest.startsWith(' ')) return { width: 19, sep: 0 };
+  return { width: 0, sep: 0 };
+}
+/** Characters `.` does not match: a message holding one is not a header line for the layout's regex. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** `yyyy-MM-dd HH:mm:ss` (+ the separator and three digits when width is 23) at the start of a line. */
+function wellFormedStamp(s: string, width: number, sep: number): boolean {
+  if (s.length < width || (width === 23 && s.charCodeAt(19) !== sep)) return false;
+  for (let i = 0; i < 19; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 4 || i === 7) {
+      if (c !== 45) return false;
+    } else if (i === 10) {
+      if (c !== 32) return false;
+    } else if (i === 13 || i === 16) {
+      if (c !== 58) return false;
+    } else if (c < 48 || c > 57) return false;
+  }
+  if (width === 23) {
+    for (let i = 20; i < 23; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return false;
+    }
+  }
+  return true;
 }
 
 /** Fraction of head lines whose prefix matches a layout (0 when there are none). */
