@@ -6,9 +6,10 @@ import { renderText } from '../report/render-text.js';
 import { neutralize } from '../report/sanitize.js';
 import type { Io } from './main.js';
 import { VERSION } from './version.js';
-import { addInputOptions, ingestOptions, UsageError, type RawInputOptions } from './options.js';
+import { addInputOptions, addQuietOption, ingestOptions, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
+import { startProgress } from './progress.js';
 
-export interface RawAnalyzeOptions extends RawInputOptions {
+export interface RawAnalyzeOptions extends RawInputOptions, RawQuietOption {
   format: string;
   color: string;
   skew: string;
@@ -17,7 +18,7 @@ export interface RawAnalyzeOptions extends RawInputOptions {
 
 export function addReportOptions(cmd: Command, formats: string[]): Command {
   return addInputOptions(
-    cmd
+    addQuietOption(cmd)
       .option('--format <fmt>', formats.join('|'), 'text')
       .option('--color <when>', 'auto|always|never (NO_COLOR is honoured)', 'auto')
       .option('--skew <seconds>', 'clock disagreement tolerated between hosts when matching their lines', '5'),
@@ -37,7 +38,15 @@ export async function runAnalysis(paths: string[], o: RawAnalyzeOptions, io: Io,
   const skew = Number(o.skew);
   if (!Number.isFinite(skew) || skew < 0) throw new UsageError(`--skew expects seconds (a number ≥ 0), got "${o.skew}"`);
   colorWanted(o.color, io);
-  const a = await analyze(paths, { ...ingestOptions(o), stdin: io.stdin, skewMs: skew * 1000, version: VERSION });
+  const base = ingestOptions(o);
+  // The progress line (a terminal only) goes away when reading ends, and on failure.
+  const shown = startProgress(paths, io, Boolean(o.quiet));
+  let a: Analysis;
+  try {
+    a = await analyze(paths, { ...base, stdin: io.stdin, skewMs: skew * 1000, version: VERSION, progress: shown.progress });
+  } finally {
+    shown.stop();
+  }
   for (const p of a.ingest.problems) io.err(`rmq-forensics: ${neutralize(p.path)}: ${p.problem}\n`);
   for (const w of zoneWarnings(a)) io.err(`rmq-forensics: warning: ${w}\n`);
   if (nothingRead(a.ingest)) {

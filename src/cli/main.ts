@@ -14,7 +14,15 @@ export interface Io {
   err(text: string): void;
   setExit(code: number): void;
   stdin: Readable;
+  /** stdout is a terminal. */
   isTTY: boolean;
+  /** stderr is a terminal (the progress line is drawn only then). */
+  errIsTTY: boolean;
+  /**
+   * stderr without the terminal guard: only for the progress line (src/cli/progress.ts), whose
+   * `\r` and erase-line must reach the terminal; its own text is guarded there.
+   */
+  errRaw(text: string): void;
 }
 
 export { VERSION };
@@ -48,7 +56,7 @@ let stdoutClosed = false;
  */
 export async function main(argv: string[], ioOverride?: Partial<Io>): Promise<number> {
   let exit = 0;
-  const base: Io = {
+  const merged: Omit<Io, 'errRaw'> & Partial<Pick<Io, 'errRaw'>> = {
     out: (s) => {
       if (!stdoutClosed) process.stdout.write(s);
     },
@@ -58,8 +66,11 @@ export async function main(argv: string[], ioOverride?: Partial<Io>): Promise<nu
     },
     stdin: process.stdin,
     isTTY: Boolean(process.stdout.isTTY),
+    // A stderr of the caller's own (tests, embedding) is no terminal unless it says so.
+    errIsTTY: ioOverride?.err ? false : Boolean(process.stderr.isTTY),
     ...ioOverride,
   };
+  const base: Io = { ...merged, errRaw: merged.errRaw ?? merged.err };
   const io: Io = { ...base, out: (s) => base.out(guardOutput(s)), err: (s) => base.err(guardStderr(s)) };
   const program = buildProgram(io);
   const debug = argv.includes('--debug');

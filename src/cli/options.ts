@@ -39,6 +39,21 @@ export function addInputOptions(cmd: Command): Command {
     );
 }
 
+/**
+ * `--quiet` for the commands that read a bundle and report on it (analyze, explain, timeline,
+ * scan): no progress line. The line is drawn only on a terminal anyway (src/cli/progress.ts).
+ */
+export const QUIET_HELP =
+  'no progress line on stderr (otherwise shown on a terminal for runs longer than a second: bytes, files, rate, ETA; never on a pipe, in cron, under CI or with TERM=dumb)';
+
+export function addQuietOption(cmd: Command): Command {
+  return cmd.option('--quiet', QUIET_HELP);
+}
+
+export interface RawQuietOption {
+  quiet?: boolean;
+}
+
 export interface RawInputOptions {
   tz?: string;
   tzFor?: string[];

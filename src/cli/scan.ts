@@ -7,10 +7,11 @@ import { StateError, writeAtomic } from '../scan/state.js';
 import { parseWhen } from '../scan/window.js';
 import { colorWanted } from './analyze.js';
 import type { Io } from './main.js';
-import { addInputOptions, ingestOptions, UsageError, type RawInputOptions } from './options.js';
+import { addInputOptions, ingestOptions, QUIET_HELP, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
+import { startProgress } from './progress.js';
 import { VERSION } from './version.js';
 
-interface RawScanOptions extends RawInputOptions {
+interface RawScanOptions extends RawInputOptions, RawQuietOption {
   since?: string;
   until?: string;
   state?: string;
@@ -56,6 +57,7 @@ export function registerScan(program: Command, io: Io): void {
       .option('--skew <seconds>', 'clock disagreement tolerated between hosts', '5')
       .option('--lock-wait <seconds>', 'how long to wait for another scan holding the state lock before refusing', '10')
       .option('--verbose', 'say what was read even when nothing is new')
+      .option('--quiet', QUIET_HELP)
       .addHelpText(
         'after',
         `
@@ -84,9 +86,12 @@ Example (crontab, every night at 06:10, last night's logs):
     const window = { since: when(o.since), until: when(o.until) };
     if (window.since !== null && window.until !== null && window.until <= window.since) throw new UsageError('--until must be later than --since');
     let result;
+    // The progress line (a terminal only; never in cron) goes away when reading ends, and on failure.
+    const shown = startProgress(paths, io, Boolean(o.quiet));
     try {
       result = await runScan(paths, {
         ...base,
+        progress: shown.progress,
         stdin: io.stdin,
         skewMs: skew * 1000,
         version: VERSION,
@@ -98,6 +103,8 @@ Example (crontab, every night at 06:10, last night's logs):
     } catch (e) {
       if (e instanceof StateError) throw new UsageError(e.message);
       throw e;
+    } finally {
+      shown.stop();
     }
     for (const p of result.report.problems) io.err(`rmq-forensics: ${p.path}: ${p.problem}\n`);
     // Nothing new is not an error for a scan; nothing readable at all is.
