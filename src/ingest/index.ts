@@ -7,6 +7,7 @@ import type { EventKind, RmqEvent, ZoneRule } from '../model/events.js';
 import type { ResolvedZone } from '../model/time.js';
 import { hostFromPath } from './host.js';
 import { addEvents, ColumnarSeries, PersistStore, type Persist, type PersistSeries } from '../model/persists.js';
+import { workerPool } from './pool.js';
 import { ColdFile, ColdStore } from '../model/cold.js';
 import { baseName, compareRotation, rotationOf, type RotationInfo } from './rotation.js';
 import { ByteBudget, DEFAULT_LIMITS, formatSize, type ByteLimits } from './budget.js';
@@ -149,38 +150,24 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const perFile: RmqEvent[][] = [];
   const perFileSeries: ColumnarSeries[][] = [];
   const perFileCold: (ColdFile | null)[] = [];
-  const glob = (g: string): ((p: string) => boolean) => picomatch(g, { dot: true, matchBase: !g.includes('/') });
-  const tzFor = opts.tzFor.map((t) => ({ match: glob(t.glob), zone: t.zone, glob: t.glob }));
-  const forced = opts.inputFormats.map((f) => ({
-    match: f.glob === null ? () => true : glob(f.glob),
-    format: formatById(f.id)!,
-  }));
-  const encodings = (opts.encodings ?? []).map((e) => ({ match: e.glob === null ? () => true : glob(e.glob), encoding: e.encoding }));
+  const { tzFor, forced, encodings } = compileOptions(opts);
   const budget = new ByteBudget(opts.maxBytes ?? DEFAULT_LIMITS);
   const walker = walkInputs(inputs, opts.stdin, budget);
   // (the decompressed byte count is the budget's, read live)
   if (opts.progress) Object.defineProperty(opts.progress, 'bytesRead', { get: () => budget.used, configurable: true, enumerable: true });
+  const pool = workerPool(opts);
   const read = async (src: SourceFile, slot: number): Promise<void> => {
-    const events: RmqEvent[] = [];
-    const series: ColumnarSeries[] = [];
-    const cold: { file: ColdFile | null } = { file: null };
-    let report: FileReport;
-    try {
-      report = await readOne(src, opts, tzFor, forced, encodings, budget, events, series, cold);
-    } catch (e) {
-      // Never a stack trace for one bad file: it is reported and the rest of the bundle is used.
+    let r: FileRead;
+    if (pool && pool.takes(src)) {
+      // Read on a worker thread: the file is opened there again.
       src.stream.destroy();
-      events.length = 0;
-      series.length = 0;
-      cold.file = null;
-      report = emptyReport(src);
-      report.skipped = `unreadable: ${describeFsError(e)}`;
-      report.detection = report.skipped;
-    }
-    files[slot] = report;
-    perFile[slot] = events;
-    perFileSeries[slot] = series;
-    perFileCold[slot] = cold.file;
+      r = await pool.read(src, opts, budget);
+      budget.used += r.used;
+    } else r = await readFile(src, opts, { tzFor, forced, encodings }, budget);
+    files[slot] = r.report;
+    perFile[slot] = r.events;
+    perFileSeries[slot] = r.series;
+    perFileCold[slot] = r.cold;
     if (opts.progress) {
       opts.progress.filesDone++;
       opts.progress.diskBytesDone += src.size ?? 0;
@@ -217,6 +204,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
     problems.push({ path: inputs.join(' '), problem: `reading stopped: ${describeFsError(e)}` });
   }
   await Promise.all(inFlight);
+  await pool?.close();
   if (opts.progress) {
     Object.defineProperty(opts.progress, 'bytesRead', { value: budget.used, writable: true, configurable: true, enumerable: true });
     opts.progress.finished = true;
@@ -319,7 +307,7 @@ function mergeRuns(lists: RmqEvent[][]): RmqEvent[] {
   return out;
 }
 
-function emptyReport(src: SourceFile): FileReport {
+export function emptyReport(src: SourceFile): FileReport {
   const hostPath = hostFromPath(src.path, src.rel);
   return {
     file: src.path,
@@ -344,6 +332,81 @@ function emptyReport(src: SourceFile): FileReport {
   };
 }
 
+/** Glob matchers of the per-file options. */
+export interface CompiledOptions {
+  tzFor: { match: (p: string) => boolean; zone: ResolvedZone; glob: string }[];
+  forced: { match: (p: string) => boolean; format: Format }[];
+  encodings: { match: (p: string) => boolean; encoding: string }[];
+}
+
+export function compileOptions(opts: IngestOptions): CompiledOptions {
+  const glob = (g: string): ((p: string) => boolean) => picomatch(g, { dot: true, matchBase: !g.includes('/') });
+  return {
+    tzFor: opts.tzFor.map((t) => ({ match: glob(t.glob), zone: t.zone, glob: t.glob })),
+    forced: opts.inputFormats.map((f) => ({ match: f.glob === null ? () => true : glob(f.glob), format: formatById(f.id)! })),
+    encodings: (opts.encodings ?? []).map((e) => ({ match: e.glob === null ? () => true : glob(e.glob), encoding: e.encoding })),
+  };
+}
+
+/** What reading one file gives. */
+export interface FileRead {
+  report: FileReport;
+  events: RmqEvent[];
+  series: ColumnarSeries[];
+  cold: ColdFile | null;
+  /** How its cold lines are parsed again: the format, its variant and the file's context. */
+  reparse: ReparseSpec | null;
+  /** Decompressed bytes read (workers: added to the run's budget by the caller). */
+  used: number;
+}
+
+export interface ReparseSpec {
+  format: string;
+  variant: string | undefined;
+  ctx: FileContext;
+}
+
+/** Parses single-line entries of a file again, as its first parse did (without the fast sinks). */
+export function reparser(spec: ReparseSpec): (lines: readonly { text: string; line: number }[]) => RmqEvent[] {
+  const fmt = formatById(spec.format)!;
+  return (lines) => {
+    const out: RmqEvent[] = [];
+    const again: ParseSink = {
+      counts: { total: 0, recognised: 0, unrecognised: 0, continuation: 0, skipped: 0 },
+      event: (e) => out.push(e),
+      unrecognised: () => {},
+      hostFromContent: () => {},
+      instant: () => {},
+    };
+    const p = fmt.createParser(spec.ctx, again, spec.variant);
+    for (const l of lines) p.line(l.text, l.line);
+    p.end();
+    return out;
+  };
+}
+
+/** Reads one file; never throws (an unreadable file is a report saying so). */
+export async function readFile(src: SourceFile, opts: IngestOptions, compiled: CompiledOptions, budget: ByteBudget): Promise<FileRead> {
+  const events: RmqEvent[] = [];
+  const series: ColumnarSeries[] = [];
+  const cold: { file: ColdFile | null; spec: ReparseSpec | null } = { file: null, spec: null };
+  const before = budget.used;
+  let report: FileReport;
+  try {
+    report = await readOne(src, opts, compiled.tzFor, compiled.forced, compiled.encodings, budget, events, series, cold);
+  } catch (e) {
+    // Never a stack trace for one bad file: it is reported and the rest of the bundle is used.
+    src.stream.destroy();
+    events.length = 0;
+    series.length = 0;
+    cold.file = null;
+    report = emptyReport(src);
+    report.skipped = `unreadable: ${describeFsError(e)}`;
+    report.detection = report.skipped;
+  }
+  return { report, events, series, cold: cold.file, reparse: cold.file ? cold.spec : null, used: budget.used - before };
+}
+
 /** Lines of a skipped binary file are counted in at most this many bytes. */
 const BINARY_COUNT_BYTES = 256 * 1024 * 1024;
 
@@ -359,7 +422,7 @@ async function readOne(
   budget: ByteBudget,
   events: RmqEvent[],
   series: ColumnarSeries[],
-  cold: { file: ColdFile | null },
+  cold: { file: ColdFile | null; spec: ReparseSpec | null },
 ): Promise<FileReport> {
   const report = emptyReport(src);
   const counts = report.lines;
@@ -460,23 +523,11 @@ async function readOne(
       if (persistCount++ === 0) report.eventsByKind['offset-persist'] ??= 0;
     };
   }
-  if (fastPath.enabled && format) {
-    const fmt = format;
-    // (parsed again by a parser of the file's own format and context, without these fast sinks)
-    const reparse = (lines: readonly { text: string; line: number }[]): RmqEvent[] => {
-      const out: RmqEvent[] = [];
-      const again: ParseSink = {
-        counts: { total: 0, recognised: 0, unrecognised: 0, continuation: 0, skipped: 0 },
-        event: (e) => out.push(e),
-        unrecognised: () => {},
-        hostFromContent: () => {},
-        instant: () => {},
-      };
-      const p = fmt.createParser(ctx, again, variant);
-      for (const l of lines) p.line(l.text, l.line);
-      p.end();
-      return out;
-    };
+  // (only formats known by id: a worker's lines are parsed again on the main thread)
+  if (fastPath.enabled && format && formatById(format.id) === format) {
+    const spec: ReparseSpec = { format: format.id, variant, ctx };
+    cold.spec = spec;
+    const reparse = reparser(spec);
     sink.cold = (raw, line, instant) => {
       (cold.file ??= new ColdFile(ctx.file, report.host, reparse)).add(raw, line, instant);
       report.eventsByKind.info = (report.eventsByKind.info ?? 0) + 1;

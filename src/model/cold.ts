@@ -19,6 +19,17 @@ export type Reparse = (lines: readonly { text: string; line: number }[]) => RmqE
 const BLOCK_LINES = 2048;
 const BLOCK_CHARS = 256 * 1024;
 
+/** A file's cold lines as plain data (structured-clonable). */
+export interface ColdSnapshot {
+  file: string;
+  host: string | null;
+  rank: number;
+  count: number;
+  min: number;
+  max: number;
+  blocks: ColdBlock[];
+}
+
 interface ColdBlock {
   lines: Uint32Array;
   instants: Float64Array;
@@ -36,6 +47,7 @@ export class ColdFile {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
   private readonly blocks: ColdBlock[] = [];
+  /** Lines not yet compressed into a block. */
   private text: string[] = [];
   private lineNos: number[] = [];
   private instants: number[] = [];
@@ -59,6 +71,22 @@ export class ColdFile {
     if (instant < this.min) this.min = instant;
     if (instant > this.max) this.max = instant;
     if (this.text.length >= BLOCK_LINES || this.chars >= BLOCK_CHARS) this.flush();
+  }
+
+  /** Plain data for another thread (`restore` rebuilds the file's cold lines with a parser of this thread). */
+  snapshot(): ColdSnapshot {
+    this.flush();
+    return { file: this.file, host: this.host, rank: this.rank, count: this.count, min: this.min, max: this.max, blocks: this.blocks };
+  }
+
+  static restore(s: ColdSnapshot, reparse: Reparse): ColdFile {
+    const f = new ColdFile(s.file, s.host, reparse);
+    f.rank = s.rank;
+    f.count = s.count;
+    f.min = s.min;
+    f.max = s.max;
+    for (const b of s.blocks) f.blocks.push({ ...b, data: Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength) });
+    return f;
   }
 
   /** Compresses what is pending (call once the file is read). */

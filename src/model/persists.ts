@@ -91,12 +91,25 @@ export interface PersistSeries {
 
 const CHUNK = 64;
 
+/** A columnar series as plain data (structured-clonable). */
+export interface ColumnarSnapshot {
+  head: SeriesHead;
+  count: number;
+  min: number;
+  max: number;
+  buf: Uint8Array;
+  len: number;
+  templates: PersistTemplate[];
+  chunks: number[][];
+  last: [number, number, number];
+}
+
 /** Columnar rows of one series: chunks of 64 rows, the first absolute, the rest delta-varint coded. */
 export class ColumnarSeries implements PersistSeries {
   count = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array = new Uint8Array(256);
   private len = 0;
   private readonly templates: PersistTemplate[] = [];
   // per chunk: byte position, absolute instant/offset/line of its first row, instant range
@@ -144,6 +157,41 @@ export class ColumnarSeries implements PersistSeries {
     if (instant < this.min) this.min = instant;
     if (instant > this.max) this.max = instant;
     this.count++;
+  }
+
+  /** Plain data for another thread (`restore` rebuilds the series from it). */
+  snapshot(): ColumnarSnapshot {
+    this.seal();
+    return {
+      head: this.head,
+      count: this.count,
+      min: this.min,
+      max: this.max,
+      buf: this.buf,
+      len: this.len,
+      templates: this.templates,
+      chunks: [this.chunkPos, this.chunkInstant, this.chunkOffset, this.chunkLine, this.chunkMin, this.chunkMax],
+      last: [this.lastInstant, this.lastOffset, this.lastLine],
+    };
+  }
+
+  static restore(s: ColumnarSnapshot): ColumnarSeries {
+    const c = new ColumnarSeries(s.head);
+    c.count = s.count;
+    c.min = s.min;
+    c.max = s.max;
+    c.buf = s.buf;
+    c.len = s.len;
+    c.templates.push(...s.templates);
+    const [pos, instant, offset, line, min, max] = s.chunks;
+    c.chunkPos.push(...pos!);
+    c.chunkInstant.push(...instant!);
+    c.chunkOffset.push(...offset!);
+    c.chunkLine.push(...line!);
+    c.chunkMin.push(...min!);
+    c.chunkMax.push(...max!);
+    [c.lastInstant, c.lastOffset, c.lastLine] = s.last;
+    return c;
   }
 
   /** Releases the spare capacity once the file is read. */

@@ -1,0 +1,143 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ColdFile } from '../model/cold.js';
+import { ColumnarSeries, type ColumnarSnapshot } from '../model/persists.js';
+import type { ColdSnapshot } from '../model/cold.js';
+import type { ByteBudget } from './budget.js';
+import { fastPath } from './fastpath.js';
+import { emptyReport, reparser, type FileRead, type FileReport, type IngestOptions, type ReparseSpec } from './index.js';
+import type { SourceFile } from './walk.js';
+import type { RmqEvent } from '../model/events.js';
+
+/**
+ * Big plain and gzipped files are read on worker threads (one per core, two on the reference
+ * machine), each opening its file again by path; the results come back as plain data (events,
+ * columnar series, compressed cold lines) into the same slots the in-process reader fills, so the
+ * outcome does not depend on which thread read a file. Not used for archive entries, stdin, scans
+ * that resume files, small files, or when `RMQ_FORENSICS_WORKERS=0`.
+ */
+
+/** The options a worker needs (plain data). */
+export type WorkerOptions = Omit<IngestOptions, 'stdin' | 'resume' | 'progress'>;
+
+export interface WorkerTask {
+  id: number;
+  path: string;
+  rel: string;
+  opts: WorkerOptions;
+  /** --max-bytes bounds for this file: its own, and what the run has left. */
+  limits: { file: number; run: number };
+}
+
+export type WorkerReply =
+  | { id: number; ok: true; report: FileReport; events: RmqEvent[]; series: ColumnarSnapshot[]; cold: ColdSnapshot | null; reparse: ReparseSpec | null; used: number }
+  | { id: number; ok: false; error: string };
+
+export interface Pool {
+  takes(src: SourceFile): boolean;
+  read(src: SourceFile, opts: IngestOptions, budget: ByteBudget): Promise<FileRead>;
+  close(): Promise<void>;
+}
+
+/** Files smaller than this are read in-process (a worker's start-up costs more than they do). */
+const MIN_BYTES = 8 * 1024 * 1024;
+
+export function workerPool(opts: IngestOptions): Pool | null {
+  if (!fastPath.enabled || opts.resume || process.env.RMQ_FORENSICS_WORKERS === '0') return null;
+  const wanted = Number(process.env.RMQ_FORENSICS_WORKERS ?? '');
+  const size = Number.isInteger(wanted) && wanted > 0 ? wanted : os.availableParallelism();
+  if (size < 2 && !(wanted > 0)) return null;
+  const minEnv = Number(process.env.RMQ_FORENSICS_WORKER_MIN_BYTES ?? '');
+  const minBytes = Number.isFinite(minEnv) && process.env.RMQ_FORENSICS_WORKER_MIN_BYTES !== undefined ? minEnv : MIN_BYTES;
+  return new WorkerPool(size, minBytes);
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+class WorkerPool implements Pool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: { task: WorkerTask; done: (r: WorkerReply) => void }[] = [];
+  private readonly waiting = new Map<number, { slot: Slot; done: (r: WorkerReply) => void }>();
+  private nextId = 1;
+
+  constructor(
+    private readonly size: number,
+    private readonly minBytes: number,
+  ) {}
+
+  takes(src: SourceFile): boolean {
+    return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && (src.size ?? 0) >= this.minBytes;
+  }
+
+  async read(src: SourceFile, opts: IngestOptions, budget: ByteBudget): Promise<FileRead> {
+    const { stdin: _stdin, resume: _resume, progress: _progress, ...plain } = opts;
+    void _stdin;
+    void _resume;
+    void _progress;
+    const task: WorkerTask = { id: this.nextId++, path: src.path, rel: src.rel, opts: plain, limits: { file: budget.limits.file, run: Math.max(0, budget.limits.run - budget.used) } };
+    const reply = await new Promise<WorkerReply>((done) => {
+      this.queue.push({ task, done });
+      this.pump();
+    });
+    if (!reply.ok) {
+      const report = emptyReport(src);
+      report.skipped = `unreadable: ${reply.error}`;
+      report.detection = report.skipped;
+      return { report, events: [], series: [], cold: null, reparse: null, used: 0 };
+    }
+    const cold = reply.cold && reply.reparse ? ColdFile.restore(reply.cold, reparser(reply.reparse)) : null;
+    return { report: reply.report, events: reply.events, series: reply.series.map((s) => ColumnarSeries.restore(s)), cold, reparse: reply.reparse, used: reply.used };
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.busy);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const { task, done } = this.queue.shift()!;
+      slot.busy = true;
+      slot.worker.ref();
+      this.waiting.set(task.id, { slot, done });
+      slot.worker.postMessage(task);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./worker.js', import.meta.url));
+    const slot: Slot = { worker, busy: false };
+    worker.on('message', (reply: WorkerReply) => {
+      const w = this.waiting.get(reply.id);
+      if (!w) return;
+      this.waiting.delete(reply.id);
+      slot.busy = false;
+      worker.unref();
+      w.done(reply);
+      this.pump();
+    });
+    const fail = (why: string): void => {
+      // A worker that died takes its task with it: that file is reported unreadable, the rest go on.
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      for (const [id, w] of this.waiting) {
+        if (w.slot !== slot) continue;
+        this.waiting.delete(id);
+        w.done({ id, ok: false, error: why });
+      }
+      this.pump();
+    };
+    worker.on('error', (e) => fail(`reader thread failed: ${e instanceof Error ? e.message : String(e)}`));
+    worker.on('exit', (code) => {
+      if (this.slots.includes(slot)) fail(`reader thread exited (${code})`);
+    });
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+
+  async close(): Promise<void> {
+    const all = this.slots.splice(0);
+    await Promise.all(all.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { allEvents, ingest, type IngestOptions, type IngestResult } from '../../src/ingest/index.js';
+import { resolveZone } from '../../src/model/time.js';
+import { FIXTURES } from '../helpers.js';
+
+function opts(over: Partial<IngestOptions> = {}): IngestOptions {
+  return { tz: resolveZone('Asia/Shanghai'), tzFrom: 'tz', tzFor: [], inputFormats: [], consumePattern: null, year: null, ...over };
+}
+
+/** Runs ingest with the worker settings given (env vars are read when ingest starts). */
+async function withWorkers(workers: string, minBytes: string | undefined, run: () => Promise<IngestResult>): Promise<IngestResult> {
+  const before = { w: process.env.RMQ_FORENSICS_WORKERS, m: process.env.RMQ_FORENSICS_WORKER_MIN_BYTES };
+  process.env.RMQ_FORENSICS_WORKERS = workers;
+  if (minBytes === undefined) delete process.env.RMQ_FORENSICS_WORKER_MIN_BYTES;
+  else process.env.RMQ_FORENSICS_WORKER_MIN_BYTES = minBytes;
+  try {
+    return await run();
+  } finally {
+    for (const [k, v] of [['RMQ_FORENSICS_WORKERS', before.w], ['RMQ_FORENSICS_WORKER_MIN_BYTES', before.m]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** Everything ingest concluded, as comparable data. */
+function summary(r: IngestResult): unknown {
+  return JSON.parse(JSON.stringify({ files: r.files, problems: r.problems, events: allEvents(r), persists: r.persists.count, cold: r.cold.count }));
+}
+
+const bundles = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((d) => existsSync(path.join(FIXTURES, d, 'expected.json'))).sort() : [];
+
+describe('reader threads: a file read on a worker gives what the main thread gives', () => {
+  for (const name of ['seed-000', 'ingest-mix', 'broker-offset-loss', 'slave-offset-lag'].filter((n) => bundles.includes(n))) {
+    it(name, async () => {
+      const dir = path.join(FIXTURES, name);
+      const inProcess = await withWorkers('0', undefined, () => ingest([dir], opts()));
+      const threaded = await withWorkers('2', '0', () => ingest([dir], opts()));
+      assert.deepEqual(summary(threaded), summary(inProcess));
+    });
+  }
+
+  it('per-file --max-bytes and --tz-for apply on the worker too', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rmq-workers-'));
+    try {
+      const host = path.join(dir, '172.66.6.3');
+      const lines: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const s = String(i % 60).padStart(2, '0');
+        lines.push(`2023-09-05 03:05:${s},${String(i % 1000).padStart(3, '0')} INFO RocketmqClient - [persistAll] Group: g ClientId: 172.66.6.3@1 updateConsumeOffsetToBroker MessageQueue [topic=t, brokerName=broker-b, queueId=0] ${1000 + i}`);
+      }
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(host, { recursive: true });
+      writeFileSync(path.join(host, 'rocketmq_client.log'), lines.join('\n') + '\n');
+      const o = opts({ maxBytes: { file: 20_000, run: 1_000_000 }, tzFor: [{ glob: '**/172.66.6.3/**', zone: resolveZone('Asia/Tokyo') }] });
+      const inProcess = await withWorkers('0', undefined, () => ingest([dir], o));
+      const threaded = await withWorkers('2', '0', () => ingest([dir], o));
+      assert.deepEqual(summary(threaded), summary(inProcess));
+      assert.ok(inProcess.files[0]!.problems.some((p) => p.includes('--max-bytes')));
+      assert.equal(inProcess.files[0]!.zone?.zone, 'Asia/Tokyo');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
