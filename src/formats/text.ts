@@ -132,6 +132,8 @@ interface Pending {
   raw: string;
   /** Length of the whole line (raw is cut at MAX_RAW). */
   lineLength: number;
+  /** A commit line's series, once looked up (undefined: not yet). */
+  slot?: ParserSlot | null;
   msg: string;
   stamp: Stamp;
   level: string | null;
@@ -352,6 +354,14 @@ function intern(v: string): string {
   return flat;
 }
 
+/** A commit line's series, with what the byte path knows of it: its text up to the offset, and the queue committed after it last time. */
+type ParserSlot = PersistSlot & { key: Buffer | null; next: ParserSlot | null };
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+}
+
 /** s[from, to) as the integer `${n}` renders back to exactly (no sign but `-`, no leading zero, ≤ 15 digits), or null. */
 function canonicalInt(s: string, from: number, to: number): number | null {
   let i = from;
@@ -404,6 +414,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
   const counts = sink.counts;
 
   const flush = (): void => {
+    if (deferred) emitDeferred();
     const p = pending;
     if (!p) return;
     pending = null;
@@ -418,11 +429,13 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     if (slots !== null && p.continuation.length === 0 && p.msg.charCodeAt(0) === 91) {
       const msg = p.msg;
       const close = msg.lastIndexOf('] ');
-      const slot = close > 0 ? slots.get(msg.slice(0, close + 1)) : undefined;
+      const key = close > 0 ? msg.slice(0, close + 1) : '';
+      const slot = p.slot !== undefined ? (p.slot ?? undefined) : close > 0 ? slots.get(key) : undefined;
       if (slot !== undefined) {
         const offset = canonicalInt(msg, close + 2, msg.length);
         if (offset !== null && columnar(p, slot, offset)) {
           counts.recognised++;
+          learn(slot, key);
           return;
         }
       }
@@ -448,10 +461,13 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
         const key = p.msg.slice(0, close + 1);
         let slot = slots.get(key);
         if (!slot) {
-          slot = { group: f.group, clientId: f.clientId, mq: f.mq, mode: f.mode, series: null };
+          slot = { group: f.group, clientId: f.clientId, mq: f.mq, mode: f.mode, series: null, key: null, next: null };
           if (slots.size < 100_000) slots.set(flatten(key), slot);
         }
-        if (columnar(p, slot, f.offset)) return;
+        if (columnar(p, slot, f.offset)) {
+          learn(slot, key);
+          return;
+        }
       }
     }
     sink.event({
@@ -477,7 +493,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
   // time being the instant's in the file's zone (checked once per second of log).
   const templates = new Map<string, PersistTemplate>();
   const persistLine: PersistLine = { slot: null as unknown as PersistSlot, offset: 0, line: 0, instant: 0, template: null as unknown as PersistTemplate, zone, zoneRule };
-  const slots: Map<string, PersistSlot> | null = sink.persist ? new Map() : null;
+  const slots: Map<string, ParserSlot> | null = sink.persist ? new Map() : null;
   const msgAtEnd = layout.header.source.endsWith('(?<msg>.*)$');
   let lastTemplate: PersistTemplate | null = null;
   let wallChecked = '\u0000';
@@ -494,6 +510,8 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     if (!text.startsWith(wallChecked)) {
       wallChecked = text.slice(0, 19);
       wallOk = wallSecondText(st.instant - ms, zone) === wallChecked;
+      // (the byte path below reads lines of this second only: it needs the wall text checked)
+      second = wallOk && isAscii(wallChecked) ? { bytes: Buffer.from(wallChecked, 'latin1'), base: st.instant - ms } : null;
     }
     if (!wallOk || ms !== ((st.instant % 1000) + 1000) % 1000) return false;
     if (!raw.startsWith(wallChecked) || raw.charCodeAt(20) !== text.charCodeAt(20) || raw.charCodeAt(21) !== text.charCodeAt(21) || raw.charCodeAt(22) !== text.charCodeAt(22)) return false;
@@ -516,6 +534,90 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     persistLine.template = t;
     sink.persist!(persistLine);
     return true;
+  };
+
+  // The byte path: a `[persistAll]` line read straight from the file's bytes, never decoded. The
+  // queues of a client are committed in the same order every 5 s, so the line after queue A's is
+  // predicted to be the queue that followed A last time; the line is taken when every byte of it
+  // is accounted for — this second's stamp (checked above), three digits, the last template's
+  // header text, the predicted queue's text and a plain offset — and otherwise read as text. It
+  // is emitted when the next line shows it has no continuation.
+  let lastSlot: ParserSlot | null = null;
+  let second: { bytes: Buffer; base: number } | null = null;
+  let restOf: PersistTemplate | null = null;
+  let restBytes: Buffer | null = null;
+  let deferred: { slot: ParserSlot; offset: number; lineNo: number; instant: number; template: PersistTemplate; buf: Buffer; start: number; end: number } | null = null;
+  const learn = (slot: ParserSlot, key: string): void => {
+    if (slot.key === null && isAscii(key)) slot.key = Buffer.from(key, 'latin1');
+    if (lastSlot !== null && lastSlot !== slot) lastSlot.next = slot;
+    lastSlot = slot;
+  };
+  const emitDeferred = (): void => {
+    const d = deferred!;
+    deferred = null;
+    counts.recognised++;
+    persistLine.slot = d.slot;
+    persistLine.offset = d.offset;
+    persistLine.line = d.lineNo;
+    persistLine.instant = d.instant;
+    persistLine.template = d.template;
+    sink.persist!(persistLine);
+  };
+  const bytes = (buf: Buffer, start: number, end: number, lineNo: number): boolean => {
+    const t = lastTemplate;
+    const sec = second;
+    // (the commit line before this one may still be pending, read as text: its series is the base)
+    let base = lastSlot;
+    const p = pending;
+    if (p !== null) {
+      if (p.slot === undefined) {
+        const close = slots !== null && p.continuation.length === 0 && p.msg.charCodeAt(0) === 91 ? p.msg.lastIndexOf('] ') : -1;
+        p.slot = close > 0 ? (slots!.get(p.msg.slice(0, close + 1)) ?? null) : null;
+      }
+      if (p.slot !== null) base = p.slot;
+    }
+    const next = base?.next;
+    if (!next || next.key === null || t === null || sec === null || !hostKnown) return false;
+    if (restOf !== t) {
+      restOf = t;
+      restBytes = isAscii(t.rest) && t.sep.length === 1 && t.sep.charCodeAt(0) < 128 ? Buffer.from(t.rest, 'latin1') : null;
+    }
+    const rest = restBytes;
+    if (rest === null) return false;
+    const e = end > start && buf[end - 1] === 13 ? end - 1 : end;
+    const m = start + 23 + rest.length;
+    const key = next.key;
+    const o = m + key.length + 1;
+    if (o >= e || buf[start + 19] !== t.sep.charCodeAt(0) || buf[o - 1] !== 32) return false;
+    const d0 = buf[start + 20]! - 48;
+    const d1 = buf[start + 21]! - 48;
+    const d2 = buf[start + 22]! - 48;
+    if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
+    if (buf.compare(sec.bytes, 0, 19, start, start + 19) !== 0 || buf.compare(rest, 0, rest.length, start + 23, m) !== 0 || buf.compare(key, 0, key.length, m, o - 1) !== 0) return false;
+    // the offset: digits, no leading zero, at most 15 (as `${n}` prints it)
+    const n = e - o;
+    if (n > 15 || (n > 1 && buf[o] === 48)) return false;
+    let offset = 0;
+    for (let i = o; i < e; i++) {
+      const c = buf[i]! - 48;
+      if (c < 0 || c > 9) return false;
+      offset = offset * 10 + c;
+    }
+    flush();
+    counts.total++;
+    const instant = sec.base + d0 * 100 + d1 * 10 + d2;
+    sink.instant(instant, zoneRule);
+    deferred = { slot: next, offset, lineNo, instant, template: t, buf, start, end: e };
+    lastSlot = next;
+    return true;
+  };
+  /** A deferred byte-path line that turns out to have continuation lines is read as text after all. */
+  const undefer = (): void => {
+    const d = deferred!;
+    deferred = null;
+    counts.total--;
+    lastSlot = null;
+    parser.line(d.buf.toString('latin1', d.start, d.end), d.lineNo);
   };
 
   // The last second's parse (same date and time text → the same base instant; only the fraction differs).
@@ -568,7 +670,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     pending = { lineNo, raw, lineLength: line.length, msg, stamp, level, thread, logger, continuation: [] };
   };
 
-  return {
+  const parser: LineParser = {
     line(text: string, lineNo: number): void {
       counts.total++;
       const line = text.length > 0 && text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
@@ -607,6 +709,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
           return;
         }
       }
+      if (deferred) undefer();
       if (pending) {
         counts.continuation++;
         if (pending.continuation.length < MAX_CONTINUATION) {
@@ -620,7 +723,9 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     end(): void {
       flush();
     },
+    bytes: slots !== null && stampWidth === 23 && msgAtEnd ? bytes : undefined,
   };
+  return parser;
 }
 
 /** How layouts that print `yyyy-MM-dd HH:mm:ss` first begin (then `,SSS`/`.SSS`, or a space). */

@@ -88,6 +88,11 @@ export interface ParseSink {
 
 export interface LineParser {
   line(text: string, lineNo: number): void;
+  /**
+   * Fast path: takes a line straight from the file's bytes (LF excluded) when it can, returning
+   * false to have it decoded and given to `line` instead.
+   */
+  bytes?: (buf: Buffer, start: number, end: number, lineNo: number) => boolean;
   end(): void;
 }
 

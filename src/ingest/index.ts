@@ -551,6 +551,8 @@ async function readOne(
       }
     },
     resumeAt,
+    // (bytes are read as ASCII-compatible text only in UTF-8 files)
+    parser?.bytes && (decoding.encoding === 'utf8' || decoding.encoding === 'utf-8') ? parser.bytes : null,
   );
   parser?.end();
   if (persistCount > 0) report.eventsByKind['offset-persist'] = (report.eventsByKind['offset-persist'] ?? 0) + persistCount;

@@ -94,6 +94,8 @@ export async function readLines(
   budget: ByteBudget,
   onLine: (text: string, lineNo: number) => void,
   resume: { skipBytes: number; startLine: number } | null = null,
+  /** Takes a whole line (LF excluded) from the bytes when it can (then it is not decoded); never the first line of a file. */
+  onBytes: ((buf: Buffer, start: number, end: number, lineNo: number) => boolean) | null = null,
 ): Promise<LineStats> {
   const lineBase = resume?.startLine ?? 0;
   let toSkip = resume?.skipBytes ?? 0;
@@ -176,6 +178,13 @@ export async function readLines(
         const lf = chunk.indexOf(LF, start);
         if (lf === -1) break;
         if (pieceBytes === 0 && !cut) {
+          if (onBytes !== null && lf - start <= MAX_LINE_BYTES && (stats.lines > 0 || lineBase > 0) && onBytes(chunk, start, lf, lineBase + stats.lines + 1)) {
+            stats.lines++;
+            start = lf + 1;
+            stats.completeBytes = (resume?.skipBytes ?? 0) + chunkStart + start;
+            stats.completeLines = lineBase + stats.lines;
+            continue;
+          }
           const line = chunk.subarray(start, lf);
           if (line.length > MAX_LINE_BYTES) {
             cut = true;

@@ -69,7 +69,9 @@ class WorkerPool implements Pool {
   ) {}
 
   takes(src: SourceFile): boolean {
-    return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && (src.size ?? 0) >= this.minBytes;
+    // (a gzipped log holds about ten times its size in text)
+    const text = (src.size ?? 0) * (src.gzipped ? 10 : 1);
+    return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && text >= this.minBytes;
   }
 
   async read(src: SourceFile, opts: IngestOptions, budget: ByteBudget): Promise<FileRead> {
