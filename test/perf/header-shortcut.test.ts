@@ -74,3 +74,57 @@ describe('header shortcut: the same events as the layout regex', () => {
     both(BROKER_FORMAT, lines.join('\n') + '\n');
   });
 });
+
+describe('byte path: commit lines read from bytes are the lines the simple path reads', () => {
+  it('cycles of commits, a reordered cycle, a commit with a stack trace after it, odd offsets, CRLF', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { allEvents, ingest } = await import('../../src/ingest/index.js');
+    const { resolveZone } = await import('../../src/model/time.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rmq-bytes-'));
+    try {
+      const q = (id: number, offset: string): string =>
+        ` INFO RocketmqClient - [persistAll] Group: pos-provider ClientId: 172.66.6.4@31877 updateConsumeOffsetToBroker MessageQueue [topic=pos_order, brokerName=broker-b, queueId=${id}] ${offset}`;
+      const lines: string[] = ['2023-09-05 03:05:00,000 INFO RocketmqClient - the consumer [pos-provider] start OK.'];
+      let t = 0;
+      const stamp = (): string => {
+        t += 7;
+        const s = Math.floor(t / 1000);
+        return `2023-09-05 03:05:${String(s).padStart(2, '0')},${String(t % 1000).padStart(3, '0')}`;
+      };
+      for (let cycle = 0; cycle < 6; cycle++) {
+        const order = cycle === 3 ? [3, 1, 0, 2, 4, 5] : [0, 1, 2, 3, 4, 5];
+        for (const id of order) {
+          let offset = String(1000 * id + cycle);
+          if (cycle === 4 && id === 2) offset = '0' + offset; // a leading zero: not how the client prints it
+          if (cycle === 4 && id === 4) offset = '1234567890123456'; // too long to be exact
+          lines.push(stamp() + q(id, offset) + (cycle === 5 && id === 1 ? '\r' : ''));
+          if (cycle === 2 && id === 3) {
+            lines.push('java.lang.IllegalStateException: boom');
+            lines.push('\tat org.apache.rocketmq.client.consumer.store.RemoteBrokerOffsetStore.persistAll(RemoteBrokerOffsetStore.java:120)');
+          }
+        }
+      }
+      lines.push(stamp() + q(0, '9999'));
+      mkdirSync(path.join(dir, '172.66.6.4'));
+      writeFileSync(path.join(dir, '172.66.6.4', 'rocketmq_client.log'), lines.join('\n') + '\n');
+      const opts = { tz: resolveZone('Asia/Shanghai'), tzFrom: 'tz' as const, tzFor: [], inputFormats: [], consumePattern: null, year: null };
+      const before = fastPath.enabled;
+      try {
+        fastPath.enabled = false;
+        const simple = await ingest([dir], opts);
+        fastPath.enabled = true;
+        const fast = await ingest([dir], opts);
+        const plain = (r: typeof simple): unknown => JSON.parse(JSON.stringify({ files: r.files, events: allEvents(r) }));
+        assert.deepEqual(plain(fast), plain(simple));
+        const withTrace = allEvents(simple).find((e) => e.exception !== null);
+        assert.ok(withTrace && withTrace.kind === 'offset-persist', 'the commit followed by a stack trace keeps its exception');
+      } finally {
+        fastPath.enabled = before;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
