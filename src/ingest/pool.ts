@@ -8,6 +8,7 @@ import { fastPath } from './fastpath.js';
 import { emptyReport, reparser, type FileRead, type FileReport, type IngestOptions, type ReparseSpec } from './index.js';
 import type { SourceFile } from './walk.js';
 import type { RmqEvent } from '../model/events.js';
+import { spillDir } from '../model/spill.js';
 
 /**
  * Big plain and gzipped files are read on worker threads (one per core, two on the reference
@@ -27,6 +28,8 @@ export interface WorkerTask {
   opts: WorkerOptions;
   /** --max-bytes bounds for this file: its own, and what the run has left. */
   limits: { file: number; run: number };
+  /** Where the worker writes its spill file (the main thread's directory, removed at its exit). */
+  spillDir: string | null;
 }
 
 export type WorkerReply =
@@ -79,7 +82,7 @@ class WorkerPool implements Pool {
     void _stdin;
     void _resume;
     void _progress;
-    const task: WorkerTask = { id: this.nextId++, path: src.path, rel: src.rel, opts: plain, limits: { file: budget.limits.file, run: Math.max(0, budget.limits.run - budget.used) } };
+    const task: WorkerTask = { id: this.nextId++, path: src.path, rel: src.rel, opts: plain, limits: { file: budget.limits.file, run: Math.max(0, budget.limits.run - budget.used) }, spillDir: spillDir() };
     const reply = await new Promise<WorkerReply>((done) => {
       this.queue.push({ task, done });
       this.pump();
@@ -108,7 +111,7 @@ class WorkerPool implements Pool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./worker.js', import.meta.url));
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     const slot: Slot = { worker, busy: false };
     worker.on('message', (reply: WorkerReply) => {
       const w = this.waiting.get(reply.id);

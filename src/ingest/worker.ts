@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { ByteBudget } from './budget.js';
+import { useSpillDir } from '../model/spill.js';
 import { compileOptions, emptyReport, readFile } from './index.js';
 import type { WorkerReply, WorkerTask } from './pool.js';
 import { describeFsError, walkInputs, type SourceFile } from './walk.js';
@@ -10,6 +11,7 @@ parentPort?.on('message', (task: WorkerTask) => {
 });
 
 async function run(task: WorkerTask): Promise<WorkerReply> {
+  useSpillDir(task.spillDir);
   try {
     const budget = new ByteBudget({ file: task.limits.file, run: task.limits.run });
     let src: SourceFile | null = null;

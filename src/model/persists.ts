@@ -1,6 +1,7 @@
 import type { EventOf, ZoneRule } from './events.js';
 import type { MessageQueueRef } from './queue.js';
 import { wallSecondText, type ResolvedZone } from './time.js';
+import { readSpill, spillWriter } from './spill.js';
 
 /**
  * Where the `offset-persist` lines live (nine in ten lines of a client log): per series, one
@@ -90,6 +91,8 @@ export interface PersistSeries {
 }
 
 const CHUNK = 64;
+/** Chunks per block: what is written to (and read back from) the spill file at once. */
+const BLOCK_CHUNKS = 16;
 
 /** A columnar series as plain data (structured-clonable). */
 export interface ColumnarSnapshot {
@@ -99,18 +102,33 @@ export interface ColumnarSnapshot {
   max: number;
   buf: Uint8Array;
   len: number;
+  tailStart: number;
+  spill: string | null;
+  blocks: number[];
   templates: PersistTemplate[];
   chunks: number[][];
   last: [number, number, number];
 }
 
-/** Columnar rows of one series: chunks of 64 rows, the first absolute, the rest delta-varint coded. */
+/**
+ * Columnar rows of one series: chunks of 64 rows, the first absolute, the rest delta-varint coded.
+ * Blocks of 16 chunks go to the thread's spill file as they fill (the chunk index stays in memory);
+ * `buf` holds the block being written. Byte positions are logical (as if every byte were in one
+ * buffer): block k covers [blocks[2k], blocks[2k] + its length), stored at spill offset blocks[2k+1].
+ */
 export class ColumnarSeries implements PersistSeries {
   count = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
   private buf: Uint8Array = new Uint8Array(256);
   private len = 0;
+  /** Logical position of buf[0]. */
+  private tailStart = 0;
+  private spill: string | null = null;
+  /** Per spilled block: logical start, spill offset. */
+  private readonly blocks: number[] = [];
+  private cachedBlock = -1;
+  private cachedBytes: Uint8Array | null = null;
   private readonly templates: PersistTemplate[] = [];
   // per chunk: byte position, absolute instant/offset/line of its first row, instant range
   private readonly chunkPos: number[] = [];
@@ -134,9 +152,10 @@ export class ColumnarSeries implements PersistSeries {
       t = this.templates.length;
       this.templates.push(template);
     }
+    if (this.count % (CHUNK * BLOCK_CHUNKS) === 0 && this.count > 0) this.spillTail();
     this.ensure(32);
     if (this.count % CHUNK === 0) {
-      this.chunkPos.push(this.len);
+      this.chunkPos.push(this.tailStart + this.len);
       this.chunkInstant.push(instant);
       this.chunkOffset.push(offset);
       this.chunkLine.push(line);
@@ -169,6 +188,9 @@ export class ColumnarSeries implements PersistSeries {
       max: this.max,
       buf: this.buf,
       len: this.len,
+      tailStart: this.tailStart,
+      spill: this.spill,
+      blocks: this.blocks,
       templates: this.templates,
       chunks: [this.chunkPos, this.chunkInstant, this.chunkOffset, this.chunkLine, this.chunkMin, this.chunkMax],
       last: [this.lastInstant, this.lastOffset, this.lastLine],
@@ -182,14 +204,20 @@ export class ColumnarSeries implements PersistSeries {
     c.max = s.max;
     c.buf = s.buf;
     c.len = s.len;
-    c.templates.push(...s.templates);
+    c.tailStart = s.tailStart;
+    c.spill = s.spill;
+    // (loops, not spreads: a long series has more chunks than a call takes arguments)
+    for (const v of s.blocks) c.blocks.push(v);
+    for (const t of s.templates) c.templates.push(t);
     const [pos, instant, offset, line, min, max] = s.chunks;
-    c.chunkPos.push(...pos!);
-    c.chunkInstant.push(...instant!);
-    c.chunkOffset.push(...offset!);
-    c.chunkLine.push(...line!);
-    c.chunkMin.push(...min!);
-    c.chunkMax.push(...max!);
+    for (let i = 0; i < pos!.length; i++) {
+      c.chunkPos.push(pos![i]!);
+      c.chunkInstant.push(instant![i]!);
+      c.chunkOffset.push(offset![i]!);
+      c.chunkLine.push(line![i]!);
+      c.chunkMin.push(min![i]!);
+      c.chunkMax.push(max![i]!);
+    }
     [c.lastInstant, c.lastOffset, c.lastLine] = s.last;
     return c;
   }
@@ -197,6 +225,33 @@ export class ColumnarSeries implements PersistSeries {
   /** Releases the spare capacity once the file is read. */
   seal(): void {
     if (this.buf.length > this.len) this.buf = this.buf.slice(0, this.len);
+  }
+
+  /** Writes the block being filled to the spill file (when there is one). */
+  private spillTail(): void {
+    if (this.len === 0) return;
+    const w = spillWriter();
+    if (w === null) return;
+    if (this.spill === null) this.spill = w.path;
+    else if (this.spill !== w.path) return;
+    const at = w.append(this.buf.subarray(0, this.len));
+    this.blocks.push(this.tailStart, at);
+    this.tailStart += this.len;
+    this.len = 0;
+  }
+
+  /** The bytes holding chunk c, and the logical position of their first byte. */
+  private view(c: number): { b: Uint8Array; base: number } {
+    const pos = this.chunkPos[c]!;
+    if (pos >= this.tailStart) return { b: this.buf, base: this.tailStart };
+    const k = Math.floor(c / BLOCK_CHUNKS);
+    const start = this.blocks[2 * k]!;
+    if (this.cachedBlock !== k) {
+      const end = k + 1 < this.blocks.length / 2 ? this.blocks[2 * k + 2]! : this.tailStart;
+      this.cachedBytes = readSpill(this.spill!, this.blocks[2 * k + 1]!, end - start);
+      this.cachedBlock = k;
+    }
+    return { b: this.cachedBytes!, base: start };
   }
 
   private ensure(n: number): void {
@@ -226,12 +281,12 @@ export class ColumnarSeries implements PersistSeries {
 
   scan(from: number, to: number, fn: (r: PersistRow) => boolean | void): void {
     if (this.count === 0 || to < this.min || from > this.max) return;
-    const b = this.buf;
     const r = this.row;
     const chunks = this.chunkPos.length;
     for (let c = 0; c < chunks; c++) {
       if (this.chunkMax[c]! < from || this.chunkMin[c]! > to) continue;
-      let p = this.chunkPos[c]!;
+      const { b, base } = this.view(c);
+      let p = this.chunkPos[c]! - base;
       let instant = this.chunkInstant[c]!;
       let offset = this.chunkOffset[c]!;
       let line = this.chunkLine[c]!;
@@ -277,8 +332,8 @@ export class ColumnarSeries implements PersistSeries {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`no persist row ${index}`);
     // Decode the row's chunk up to it.
     const c = Math.floor(index / CHUNK);
-    const b = this.buf;
-    let p = this.chunkPos[c]!;
+    const { b, base } = this.view(c);
+    let p = this.chunkPos[c]! - base;
     let instant = this.chunkInstant[c]!;
     let offset = this.chunkOffset[c]!;
     let line = this.chunkLine[c]!;

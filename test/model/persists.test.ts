@@ -32,8 +32,8 @@ function rows(): { instant: number; offset: number; line: number }[] {
   const out: { instant: number; offset: number; line: number }[] = [];
   let t = Date.UTC(2023, 8, 5, 2, 40, 0, 123);
   let offset = 2 ** 40 + 17;
-  for (let i = 0; i < 300; i++) {
-    t += i === 150 ? -7 * 60_000 : 5000 + (i % 7);
+  for (let i = 0; i < 5000; i++) {
+    t += i === 150 || i === 2100 ? -7 * 60_000 : 5000 + (i % 7);
     offset += i % 50 === 49 ? -43 : i % 3;
     out.push({ instant: t, offset, line: 10 + i * 101 });
   }
@@ -41,7 +41,7 @@ function rows(): { instant: number; offset: number; line: number }[] {
 }
 
 describe('persist store: columnar series', () => {
-  it('gives back every row exactly, across chunk boundaries, big offsets, regressions and a clock step back', () => {
+  it('gives back every row exactly, across chunk and spilled-block boundaries, big offsets, regressions and a clock step back', () => {
     const s = new ColumnarSeries(head());
     const want = rows();
     for (const r of want) s.add(r.instant, r.offset, r.line, TEMPLATE);
@@ -59,7 +59,19 @@ describe('persist store: columnar series', () => {
       want.map((_, i) => i),
     );
     assert.equal(got[7]!.seq, 2 * 1e8 + want[7]!.line);
-    assert.equal(s.count, 300);
+    assert.equal(s.count, 5000);
+    // random access into spilled blocks and the block still in memory
+    for (const i of [0, 63, 64, 1023, 1024, 2100, 4095, 4096, 4999]) {
+      assert.equal(s.at(i).fields.offset, want[i]!.offset, `row ${i}`);
+      assert.equal(s.at(i).line, want[i]!.line, `row ${i}`);
+    }
+    // and after a round trip through plain data (as from a reader thread)
+    const back = ColumnarSeries.restore(structuredClone(s.snapshot()));
+    const again: number[] = [];
+    back.scan(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (r) => {
+      again.push(r.offset);
+    });
+    assert.deepEqual(again, want.map((r) => r.offset));
     assert.equal(s.min, Math.min(...want.map((r) => r.instant)));
     assert.equal(s.max, Math.max(...want.map((r) => r.instant)));
   });

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { threadId } from 'node:worker_threads';
+
+/**
+ * Where the bulk of a big bundle's rows go while the rules do not need them: an append-only temp
+ * file per thread (mode 0600, in a private directory under the system temp dir, removed when the
+ * process exits), read back block by block on demand. It holds derived rows only — commit offsets
+ * and times, compressed routine lines — never an archive entry. Without a writable temp dir the
+ * rows stay in memory (`spillWriter()` is null).
+ */
+
+let dir: string | null = null;
+let ownDir = false;
+let writer: SpillWriter | null | undefined;
+const readers = new Map<string, number>();
+
+/** The directory spill files go in: this process's own, created on first use (or the one a parent thread gave). */
+export function spillDir(): string | null {
+  if (dir !== null) return dir;
+  if (process.env.RMQ_FORENSICS_SPILL === '0') return null;
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rmq-forensics-'));
+    ownDir = true;
+    process.once('exit', removeSpill);
+  } catch {
+    dir = null;
+  }
+  return dir;
+}
+
+/** A worker thread writes into its parent's directory (the parent removes it). */
+export function useSpillDir(d: string | null): void {
+  if (dir === null && d !== null) dir = d;
+}
+
+function removeSpill(): void {
+  for (const fd of readers.values()) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+  readers.clear();
+  if (ownDir && dir) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // nothing more can be done at exit
+    }
+  }
+}
+
+export class SpillWriter {
+  size = 0;
+  private constructor(
+    readonly path: string,
+    private readonly fd: number,
+  ) {}
+
+  static open(): SpillWriter | null {
+    const d = spillDir();
+    if (d === null) return null;
+    try {
+      const p = path.join(d, `rows-${process.pid}-${threadId}.bin`);
+      return new SpillWriter(p, fs.openSync(p, 'w+', 0o600));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Appends bytes; returns where they start. */
+  append(bytes: Uint8Array): number {
+    const at = this.size;
+    let done = 0;
+    while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done, at + done);
+    this.size += bytes.length;
+    return at;
+  }
+}
+
+/** This thread's spill file (null: keep rows in memory). */
+export function spillWriter(): SpillWriter | null {
+  if (writer === undefined) writer = SpillWriter.open();
+  return writer;
+}
+
+/** Reads `length` bytes at `offset` of a spill file (of this thread or another). */
+export function readSpill(file: string, offset: number, length: number): Buffer {
+  let fd = readers.get(file);
+  if (fd === undefined) {
+    fd = fs.openSync(file, 'r');
+    readers.set(file, fd);
+  }
+  const out = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, out, done, length - done, offset + done);
+    if (n === 0) throw new Error(`spill file ${file} is shorter than expected`);
+    done += n;
+  }
+  return out;
+}
