@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RmqEvent } from './events.js';
+import { readSpill, spillWriter } from './spill.js';
 
 /**
  * Routine lines (connection churn, heartbeat payloads, …: `info` events no rule reads by their
@@ -30,12 +31,21 @@ export interface ColdSnapshot {
   blocks: ColdBlock[];
 }
 
-interface ColdBlock {
+interface ColdLines {
   lines: Uint32Array;
   instants: Float64Array;
+  data: Buffer;
+}
+
+/** A block of cold lines: in memory, or in a spill file as [instants f64 × n][lines u32 × n][deflated text]. */
+interface ColdBlock {
+  n: number;
   min: number;
   max: number;
-  data: Buffer;
+  mem: ColdLines | null;
+  spill: string | null;
+  at: number;
+  length: number;
 }
 
 /** One file's cold lines. */
@@ -85,7 +95,10 @@ export class ColdFile {
     f.count = s.count;
     f.min = s.min;
     f.max = s.max;
-    for (const b of s.blocks) f.blocks.push({ ...b, data: Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength) });
+    for (const b of s.blocks) {
+      const mem = b.mem ? { lines: b.mem.lines, instants: b.mem.instants, data: Buffer.from(b.mem.data.buffer, b.mem.data.byteOffset, b.mem.data.byteLength) } : null;
+      f.blocks.push({ ...b, mem });
+    }
     return f;
   }
 
@@ -104,7 +117,14 @@ export class ColdFile {
       if (t < min) min = t;
       if (t > max) max = t;
     }
-    this.blocks.push({ lines: Uint32Array.from(this.lineNos), instants, min, max, data: deflateRawSync(Buffer.from(this.text.join('\n'), 'utf8'), { level: 1 }) });
+    const lines = Uint32Array.from(this.lineNos);
+    const data = deflateRawSync(Buffer.from(this.text.join('\n'), 'utf8'), { level: 1 });
+    const w = spillWriter();
+    if (w === null) this.blocks.push({ n, min, max, mem: { lines, instants, data }, spill: null, at: 0, length: 0 });
+    else {
+      const bytes = Buffer.concat([Buffer.from(instants.buffer, instants.byteOffset, instants.byteLength), Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength), data]);
+      this.blocks.push({ n, min, max, mem: null, spill: w.path, at: w.append(bytes), length: bytes.length });
+    }
     this.text = [];
     this.lineNos = [];
     this.instants = [];
@@ -118,12 +138,13 @@ export class ColdFile {
     const rank = this.rank * 1e8;
     for (const b of this.blocks) {
       if (!(b.max < from || b.min > to)) {
-        for (let i = 0; i < b.instants.length; i++) {
-          const t = b.instants[i]!;
-          if (t >= from && t <= to) fn(t, rank + b.lines[i]!, base + i);
+        const { lines, instants } = linesOf(b);
+        for (let i = 0; i < b.n; i++) {
+          const t = instants[i]!;
+          if (t >= from && t <= to) fn(t, rank + lines[i]!, base + i);
         }
       }
-      base += b.instants.length;
+      base += b.n;
     }
     // (lines not yet sealed into a block)
     for (let i = 0; i < this.instants.length; i++) {
@@ -140,12 +161,13 @@ export class ColdFile {
     let text: string | undefined;
     let line = 0;
     for (const b of this.blocks) {
-      if (i < b.lines.length) {
-        text = inflateRawSync(b.data).toString('utf8').split('\n')[i];
-        line = b.lines[i]!;
+      if (i < b.n) {
+        const l = linesOf(b);
+        text = inflateRawSync(l.data).toString('utf8').split('\n')[i];
+        line = l.lines[i]!;
         break;
       }
-      i -= b.lines.length;
+      i -= b.n;
     }
     if (text === undefined) {
       text = this.text[i];
@@ -162,8 +184,9 @@ export class ColdFile {
     const out: RmqEvent[] = [];
     const batch: { text: string; line: number }[] = [];
     for (const b of this.blocks) {
-      const texts = inflateRawSync(b.data).toString('utf8').split('\n');
-      for (let i = 0; i < b.lines.length; i++) batch.push({ text: texts[i]!, line: b.lines[i]! });
+      const l = linesOf(b);
+      const texts = inflateRawSync(l.data).toString('utf8').split('\n');
+      for (let i = 0; i < b.n; i++) batch.push({ text: texts[i]!, line: l.lines[i]! });
     }
     for (let i = 0; i < this.text.length; i++) batch.push({ text: this.text[i]!, line: this.lineNos[i]! });
     const parsed = this.reparse(batch);
@@ -177,6 +200,15 @@ export class ColdFile {
     e.seq = this.rank * 1e8 + line;
     return e;
   }
+}
+
+/** A block's lines (read back from its spill file when it is there). */
+function linesOf(b: ColdBlock): ColdLines {
+  if (b.mem) return b.mem;
+  const bytes = readSpill(b.spill!, b.at, b.length);
+  const instants = new Float64Array(bytes.buffer, bytes.byteOffset, b.n);
+  const lines = new Uint32Array(bytes.buffer, bytes.byteOffset + 8 * b.n, b.n);
+  return { instants, lines, data: bytes.subarray(12 * b.n) };
 }
 
 /** Every file's cold lines, with the few queries the rules make of them. */

@@ -94,7 +94,8 @@ export function readSpill(file: string, offset: number, length: number): Buffer 
     fd = fs.openSync(file, 'r');
     readers.set(file, fd);
   }
-  const out = Buffer.allocUnsafe(length);
+  // (its own memory, offset 0: typed-array views of it are aligned)
+  const out = Buffer.allocUnsafeSlow(length);
   let done = 0;
   while (done < length) {
     const n = fs.readSync(fd, out, done, length - done, offset + done);
