@@ -18,8 +18,12 @@ interface PinnedRun {
   last: EventOf<'offset-persist'>;
 }
 
-/** Runs of one client's commits of one queue that keep the same value for ≥ PINNED_MS. */
-function pinnedRuns(ctx: Context): PinnedRun[] {
+/**
+ * Runs of one client's commits of one queue that keep the same value for ≥ PINNED_MS, for the
+ * (host, queue) pairs `worth` accepts (an idle queue repeats its commit too: only a queue whose
+ * consumption shows up elsewhere can have been pinned by a slow message).
+ */
+function pinnedRuns(ctx: Context, worth: (host: string, q: QueueKey) => boolean): PinnedRun[] {
   const byHostQueue = new Map<string, { q: QueueKey; host: string; series: PersistSeries[] }>();
   for (const s of ctx.persists.series) {
     const h = s.head;
@@ -32,6 +36,7 @@ function pinnedRuns(ctx: Context): PinnedRun[] {
   }
   const out: PinnedRun[] = [];
   for (const { q, host, series } of byHostQueue.values()) {
+    if (!worth(host, q)) continue;
     const rows = inTimeOrder(series);
     const n = rows.instant.length;
     let i = 0;
@@ -110,7 +115,15 @@ export const slowMessageOffsetHold: Rule = {
   detect(ctx: Context): IncidentDraft[] {
     const drafts: IncidentDraft[] = [];
     const allTakeovers = takeovers(ctx);
-    for (const run of pinnedRuns(ctx)) {
+    // A run counts only with a span flow-control line of its host and queue, or a delivery of the
+    // queue to its host (checked per run below): pairs with neither are not read at all.
+    const spanned = new Set<string>();
+    for (const e of ctx.of('flow-control')) {
+      if (e.host && e.fields.reason === 'span' && e.fields.mq) spanned.add(`${e.host}|${e.fields.mq.topic}|${e.fields.mq.brokerName}|${e.fields.mq.queueId}`);
+    }
+    const worth = (host: string, q: QueueKey): boolean =>
+      spanned.has(`${host}|${q.topic}|${q.brokerName}|${q.queueId}`) || deliveriesOf(ctx, q).some((d) => d.event.kind !== 'dropped-without-result' && ipOf(d.client) === host);
+    for (const run of pinnedRuns(ctx, worth)) {
       const { q, host: A, offset: P, first, last: lastP } = run;
       // Consumption advanced past the pinned offset: span flow control with minOffset = P, or traces.
       const spans = ctx
