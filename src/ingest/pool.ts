@@ -48,8 +48,9 @@ const MIN_BYTES = 8 * 1024 * 1024;
 export function workerPool(opts: IngestOptions): Pool | null {
   if (!fastPath.enabled || opts.resume || process.env.RMQ_FORENSICS_WORKERS === '0') return null;
   const wanted = Number(process.env.RMQ_FORENSICS_WORKERS ?? '');
-  const size = Number.isInteger(wanted) && wanted > 0 ? wanted : os.availableParallelism();
-  if (size < 2 && !(wanted > 0)) return null;
+  // (the main thread reads files too: one worker per other core)
+  const size = Number.isInteger(wanted) && wanted > 0 ? wanted : os.availableParallelism() - 1;
+  if (size < 1) return null;
   const minEnv = Number(process.env.RMQ_FORENSICS_WORKER_MIN_BYTES ?? '');
   const minBytes = Number.isFinite(minEnv) && process.env.RMQ_FORENSICS_WORKER_MIN_BYTES !== undefined ? minEnv : MIN_BYTES;
   return new WorkerPool(size, minBytes);
@@ -72,6 +73,9 @@ class WorkerPool implements Pool {
   ) {}
 
   takes(src: SourceFile): boolean {
+    // (a file goes to a worker that is free; while all are busy, the main thread reads it)
+    if (this.slots.length >= this.size && this.slots.every((s) => s.busy)) return false;
+    if (this.queue.length > 0) return false;
     // (a gzipped log holds about ten times its size in text)
     const text = (src.size ?? 0) * (src.gzipped ? 10 : 1);
     return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && text >= this.minBytes;
