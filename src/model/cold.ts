@@ -120,11 +120,10 @@ export class ColdFile {
     const lines = Uint32Array.from(this.lineNos);
     const data = deflateRawSync(Buffer.from(this.text.join('\n'), 'utf8'), { level: 1 });
     const w = spillWriter();
-    if (w === null) this.blocks.push({ n, min, max, mem: { lines, instants, data }, spill: null, at: 0, length: 0 });
-    else {
-      const bytes = Buffer.concat([Buffer.from(instants.buffer, instants.byteOffset, instants.byteLength), Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength), data]);
-      this.blocks.push({ n, min, max, mem: null, spill: w.path, at: w.append(bytes), length: bytes.length });
-    }
+    const bytes = w ? Buffer.concat([Buffer.from(instants.buffer, instants.byteOffset, instants.byteLength), Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength), data]) : null;
+    const at = w && bytes ? w.append(bytes) : -1;
+    if (at < 0) this.blocks.push({ n, min, max, mem: { lines, instants, data }, spill: null, at: 0, length: 0 });
+    else this.blocks.push({ n, min, max, mem: null, spill: w!.path, at, length: bytes!.length });
     this.text = [];
     this.lineNos = [];
     this.instants = [];

@@ -125,6 +125,7 @@ export class ColumnarSeries implements PersistSeries {
   /** Logical position of buf[0]. */
   private tailStart = 0;
   private spill: string | null = null;
+  private spillBroken = false;
   /** Per spilled block: logical start, spill offset. */
   private readonly blocks: number[] = [];
   private cachedBlock = -1;
@@ -232,9 +233,15 @@ export class ColumnarSeries implements PersistSeries {
     if (this.len === 0) return;
     const w = spillWriter();
     if (w === null) return;
+    if (this.spillBroken) return;
     if (this.spill === null) this.spill = w.path;
     else if (this.spill !== w.path) return;
     const at = w.append(this.buf.subarray(0, this.len));
+    if (at < 0) {
+      // (the disk is full: this series keeps its rows in memory from here on)
+      this.spillBroken = true;
+      return;
+    }
     this.blocks.push(this.tailStart, at);
     this.tailStart += this.len;
     this.len = 0;

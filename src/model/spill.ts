@@ -71,11 +71,20 @@ export class SpillWriter {
     }
   }
 
-  /** Appends bytes; returns where they start. */
+  /** False once a write failed (a full disk): callers keep their rows in memory from then on. */
+  ok = true;
+
+  /** Appends bytes; returns where they start, or -1 when they could not be written (then keep them). */
   append(bytes: Uint8Array): number {
+    if (!this.ok) return -1;
     const at = this.size;
-    let done = 0;
-    while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done, at + done);
+    try {
+      let done = 0;
+      while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done, at + done);
+    } catch {
+      this.ok = false;
+      return -1;
+    }
     this.size += bytes.length;
     return at;
   }

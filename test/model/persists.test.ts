@@ -6,6 +6,7 @@ import { allEvents, ingest, type IngestOptions } from '../../src/ingest/index.js
 import { fastPath } from '../../src/ingest/fastpath.js';
 import { ColumnarSeries, ObjectSeries, PersistStore, type Persist, type PersistTemplate, type SeriesHead } from '../../src/model/persists.js';
 import { resolveZone } from '../../src/model/time.js';
+import { spillWriter } from '../../src/model/spill.js';
 import { FIXTURES } from '../helpers.js';
 
 const SHANGHAI = resolveZone('Asia/Shanghai');
@@ -74,6 +75,27 @@ describe('persist store: columnar series', () => {
     assert.deepEqual(again, want.map((r) => r.offset));
     assert.equal(s.min, Math.min(...want.map((r) => r.instant)));
     assert.equal(s.max, Math.max(...want.map((r) => r.instant)));
+  });
+
+  it('a spill file that stops taking writes (a full disk) leaves the rest of the rows in memory, all still readable', () => {
+    const w = spillWriter();
+    const s = new ColumnarSeries(head());
+    const want = rows();
+    try {
+      want.forEach((r, i) => {
+        if (i === 2500 && w) w.ok = false;
+        s.add(r.instant, r.offset, r.line, TEMPLATE);
+      });
+    } finally {
+      if (w) w.ok = true;
+    }
+    const got: number[] = [];
+    s.scan(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (r) => {
+      got.push(r.offset);
+    });
+    assert.deepEqual(got, want.map((r) => r.offset));
+    assert.equal(s.at(1500).fields.offset, want[1500]!.offset);
+    assert.equal(s.at(4000).fields.offset, want[4000]!.offset);
   });
 
   it('scans a window only (rows outside it are never handed out), and stops when asked', () => {
