@@ -565,7 +565,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
   };
   const bytes = (buf: Buffer, start: number, end: number, lineNo: number): boolean => {
     const t = lastTemplate;
-    const sec = second;
+    let sec = second;
     // (the commit line before this one may still be pending, read as text: its series is the base)
     let base = lastSlot;
     const p = pending;
@@ -593,7 +593,15 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     const d1 = buf[start + 21]! - 48;
     const d2 = buf[start + 22]! - 48;
     if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
-    if (buf.compare(sec.bytes, 0, 19, start, start + 19) !== 0 || buf.compare(rest, 0, rest.length, start + 23, m) !== 0 || buf.compare(key, 0, key.length, m, o - 1) !== 0) return false;
+    if (buf.compare(rest, 0, rest.length, start + 23, m) !== 0 || buf.compare(key, 0, key.length, m, o - 1) !== 0) return false;
+    if (buf.compare(sec.bytes, 0, 19, start, start + 19) !== 0) {
+      // A new second (the first line of a commit burst): its instant as the text path reads it.
+      if (opts.fracAsSeconds || !wellFormedStampBytes(buf, start)) return false;
+      const wall = buf.toString('latin1', start, start + 19);
+      const base = stampOf(wall.slice(0, 10), wall.slice(11, 19), undefined);
+      if (base === null || base.instant % 1000 !== 0 || wallSecondText(base.instant, zone) !== wall) return false;
+      sec = second = { bytes: Buffer.from(wall, 'latin1'), base: base.instant };
+    }
     // the offset: digits, no leading zero, at most 15 (as `${n}` prints it)
     const n = e - o;
     if (n > 15 || (n > 1 && buf[o] === 48)) return false;
@@ -742,6 +750,21 @@ function stampShape(source: string): { width: number; sep: number } {
 }
 /** Characters `.` does not match: a message holding one is not a header line for the layout's regex. */
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** `yyyy-MM-dd HH:mm:ss` in bytes at `start`. */
+function wellFormedStampBytes(b: Buffer, start: number): boolean {
+  for (let i = 0; i < 19; i++) {
+    const c = b[start + i]!;
+    if (i === 4 || i === 7) {
+      if (c !== 45) return false;
+    } else if (i === 10) {
+      if (c !== 32) return false;
+    } else if (i === 13 || i === 16) {
+      if (c !== 58) return false;
+    } else if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 /** `yyyy-MM-dd HH:mm:ss` (+ the separator and three digits when width is 23) at the start of a line. */
 function wellFormedStamp(s: string, width: number, sep: number): boolean {
