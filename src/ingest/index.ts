@@ -156,9 +156,10 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   // (the decompressed byte count is the budget's, read live)
   if (opts.progress) Object.defineProperty(opts.progress, 'bytesRead', { get: () => budget.used, configurable: true, enumerable: true });
   const pool = workerPool(opts);
-  const read = async (src: SourceFile, slot: number): Promise<void> => {
+  let mainBig = 0;
+  const read = async (src: SourceFile, slot: number, onWorker: boolean): Promise<void> => {
     let r: FileRead;
-    if (pool && pool.takes(src)) {
+    if (pool && onWorker) {
       // Read on a worker thread: the file is opened there again.
       src.stream.destroy();
       r = await pool.read(src, opts, budget);
@@ -187,7 +188,16 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
         break;
       }
       if (opts.progress) opts.progress.filesSeen++;
-      const task = read(item.file, files.length);
+      // Big files: a free worker takes one; while none is free the main thread reads one big file
+      // at a time (more would leave the workers idle at the end).
+      const big = pool !== null && pool.eligible(item.file);
+      while (big && !pool.idle() && mainBig > 0 && inFlight.size > 0) await Promise.race(inFlight);
+      const onWorker = big && pool.idle();
+      const task = read(item.file, files.length, onWorker);
+      if (big && !onWorker) {
+        mainBig++;
+        void task.finally(() => mainBig--);
+      }
       files.push(emptyReport(item.file));
       perFile.push([]);
       perFileSeries.push([]);

@@ -37,13 +37,16 @@ export type WorkerReply =
   | { id: number; ok: false; error: string };
 
 export interface Pool {
-  takes(src: SourceFile): boolean;
+  /** A file big enough for a worker (and readable by path). */
+  eligible(src: SourceFile): boolean;
+  /** A worker is free (or can be started). */
+  idle(): boolean;
   read(src: SourceFile, opts: IngestOptions, budget: ByteBudget): Promise<FileRead>;
   close(): Promise<void>;
 }
 
 /** Files smaller than this are read in-process (a worker's start-up costs more than they do). */
-const MIN_BYTES = 8 * 1024 * 1024;
+const MIN_BYTES = 1024 * 1024;
 
 export function workerPool(opts: IngestOptions): Pool | null {
   if (!fastPath.enabled || opts.resume || process.env.RMQ_FORENSICS_WORKERS === '0') return null;
@@ -72,10 +75,11 @@ class WorkerPool implements Pool {
     private readonly minBytes: number,
   ) {}
 
-  takes(src: SourceFile): boolean {
-    // (a file goes to a worker that is free; while all are busy, the main thread reads it)
-    if (this.slots.length >= this.size && this.slots.every((s) => s.busy)) return false;
-    if (this.queue.length > 0) return false;
+  idle(): boolean {
+    return this.queue.length === 0 && (this.slots.length < this.size || this.slots.some((s) => !s.busy));
+  }
+
+  eligible(src: SourceFile): boolean {
     // (a gzipped log holds about ten times its size in text)
     const text = (src.size ?? 0) * (src.gzipped ? 10 : 1);
     return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && text >= this.minBytes;
