@@ -751,34 +751,25 @@ function stampShape(source: string): { width: number; sep: number } {
 /** Characters `.` does not match: a message holding one is not a header line for the layout's regex. */
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
+/** `yyyy-MM-dd HH:mm:ss`: the separator at each position (`-`, ` `, `:`), 0 where a digit goes. */
+const STAMP_SEPARATORS = [0, 0, 0, 0, 45, 0, 0, 45, 0, 0, 32, 0, 0, 58, 0, 0, 58, 0, 0];
+
+/** Character code c may stand at position i (0–18) of a `yyyy-MM-dd HH:mm:ss` stamp. */
+function stampCharOk(i: number, c: number): boolean {
+  const sep = STAMP_SEPARATORS[i]!;
+  return sep === 0 ? c >= 48 && c <= 57 : c === sep;
+}
+
 /** `yyyy-MM-dd HH:mm:ss` in bytes at `start`. */
 function wellFormedStampBytes(b: Buffer, start: number): boolean {
-  for (let i = 0; i < 19; i++) {
-    const c = b[start + i]!;
-    if (i === 4 || i === 7) {
-      if (c !== 45) return false;
-    } else if (i === 10) {
-      if (c !== 32) return false;
-    } else if (i === 13 || i === 16) {
-      if (c !== 58) return false;
-    } else if (c < 48 || c > 57) return false;
-  }
+  for (let i = 0; i < 19; i++) if (!stampCharOk(i, b[start + i]!)) return false;
   return true;
 }
 
 /** `yyyy-MM-dd HH:mm:ss` (+ the separator and three digits when width is 23) at the start of a line. */
 function wellFormedStamp(s: string, width: number, sep: number): boolean {
   if (s.length < width || (width === 23 && s.charCodeAt(19) !== sep)) return false;
-  for (let i = 0; i < 19; i++) {
-    const c = s.charCodeAt(i);
-    if (i === 4 || i === 7) {
-      if (c !== 45) return false;
-    } else if (i === 10) {
-      if (c !== 32) return false;
-    } else if (i === 13 || i === 16) {
-      if (c !== 58) return false;
-    } else if (c < 48 || c > 57) return false;
-  }
+  for (let i = 0; i < 19; i++) if (!stampCharOk(i, s.charCodeAt(i))) return false;
   if (width === 23) {
     for (let i = 20; i < 23; i++) {
       const c = s.charCodeAt(i);

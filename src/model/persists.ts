@@ -292,36 +292,46 @@ export class ColumnarSeries implements PersistSeries {
     const chunks = this.chunkPos.length;
     for (let c = 0; c < chunks; c++) {
       if (this.chunkMax[c]! < from || this.chunkMin[c]! > to) continue;
-      const { b, base } = this.view(c);
-      let p = this.chunkPos[c]! - base;
-      let instant = this.chunkInstant[c]!;
-      let offset = this.chunkOffset[c]!;
-      let line = this.chunkLine[c]!;
-      const first = c * CHUNK;
-      const n = Math.min(CHUNK, this.count - first);
-      for (let i = 0; i < n; i++) {
-        if (i > 0) {
-          let v: number;
-          [v, p] = readVarint(b, p);
-          instant += unzigzag(v);
-          [v, p] = readVarint(b, p);
-          offset += unzigzag(v);
-          [v, p] = readVarint(b, p);
-          line += v;
-        }
-        let t: number;
-        [t, p] = readVarint(b, p);
-        if (instant >= from && instant <= to) {
-          r.instant = instant;
-          r.offset = offset;
-          r.line = line;
-          r.seq = this.head.rank * 1e8 + line;
-          r.index = first + i;
-          this.template = t;
-          if (fn(r) === false) return;
-        }
-      }
+      const stopped = this.decode(c, CHUNK, (index, instant, offset, line, t) => {
+        if (!(instant >= from && instant <= to)) return true;
+        r.instant = instant;
+        r.offset = offset;
+        r.line = line;
+        r.seq = this.head.rank * 1e8 + line;
+        r.index = index;
+        this.template = t;
+        return fn(r) !== false;
+      });
+      if (stopped) return;
     }
+  }
+
+  /**
+   * Decodes up to `n` rows of chunk c, in order, handing each to `visit` (row index, instant,
+   * offset, line, template); true when `visit` stopped it by returning false.
+   */
+  private decode(c: number, n: number, visit: (index: number, instant: number, offset: number, line: number, template: number) => boolean): boolean {
+    const { b, base } = this.view(c);
+    let p = this.chunkPos[c]! - base;
+    let instant = this.chunkInstant[c]!;
+    let offset = this.chunkOffset[c]!;
+    let line = this.chunkLine[c]!;
+    const first = c * CHUNK;
+    const rows = Math.min(n, this.count - first);
+    for (let i = 0; i < rows; i++) {
+      let v: number;
+      if (i > 0) {
+        [v, p] = readVarint(b, p);
+        instant += unzigzag(v);
+        [v, p] = readVarint(b, p);
+        offset += unzigzag(v);
+        [v, p] = readVarint(b, p);
+        line += v;
+      }
+      [v, p] = readVarint(b, p);
+      if (!visit(first + i, instant, offset, line, v)) return true;
+    }
+    return false;
   }
 
   event(r: PersistRow): Persist {
@@ -339,25 +349,12 @@ export class ColumnarSeries implements PersistSeries {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`no persist row ${index}`);
     // Decode the row's chunk up to it.
     const c = Math.floor(index / CHUNK);
-    const { b, base } = this.view(c);
-    let p = this.chunkPos[c]! - base;
-    let instant = this.chunkInstant[c]!;
-    let offset = this.chunkOffset[c]!;
-    let line = this.chunkLine[c]!;
-    let t = 0;
-    for (let i = c * CHUNK; i <= index; i++) {
-      if (i > c * CHUNK) {
-        let v: number;
-        [v, p] = readVarint(b, p);
-        instant += unzigzag(v);
-        [v, p] = readVarint(b, p);
-        offset += unzigzag(v);
-        [v, p] = readVarint(b, p);
-        line += v;
-      }
-      [t, p] = readVarint(b, p);
-    }
-    const e = this.build({ instant, offset, line, seq: this.head.rank * 1e8 + line, index }, this.templates[t]!);
+    let e: Persist | null = null;
+    this.decode(c, index - c * CHUNK + 1, (i, instant, offset, line, t) => {
+      if (i === index) e = this.build({ instant, offset, line, seq: this.head.rank * 1e8 + line, index }, this.templates[t]!);
+      return true;
+    });
+    if (e === null) throw new RangeError(`no persist row ${index}`);
     (this.cache ??= new Map()).set(index, e);
     return e;
   }
