@@ -605,20 +605,6 @@ export class PersistStore {
     return best;
   }
 
-  /** True when a host wrote a persist line within [from, to]. */
-  hostActive(host: string, from: number, to: number): boolean {
-    for (const s of this.ofHost(host)) {
-      if (s.max < from || s.min > to) continue;
-      let hit = false;
-      s.scan(from, to, () => {
-        hit = true;
-        return false;
-      });
-      if (hit) return true;
-    }
-    return false;
-  }
-
   /** The last row of a series (by time, then read order), materialised. */
   lastOf(s: PersistSeries): Persist | null {
     let instant = Number.NEGATIVE_INFINITY;
