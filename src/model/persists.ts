@@ -90,9 +90,9 @@ export interface PersistSeries {
   events(): Persist[];
 }
 
-const CHUNK = 64;
+const CHUNK = 128;
 /** Chunks per block: what is written to (and read back from) the spill file at once. */
-const BLOCK_CHUNKS = 16;
+const BLOCK_CHUNKS = 8;
 
 /** A columnar series as plain data (structured-clonable). */
 export interface ColumnarSnapshot {
@@ -111,8 +111,8 @@ export interface ColumnarSnapshot {
 }
 
 /**
- * Columnar rows of one series: chunks of 64 rows, the first absolute, the rest delta-varint coded.
- * Blocks of 16 chunks go to the thread's spill file as they fill (the chunk index stays in memory);
+ * Columnar rows of one series: chunks of 128 rows, the first absolute, the rest delta-varint coded.
+ * Blocks of 8 chunks (1024 rows) go to the thread's spill file as they fill (the chunk index stays in memory);
  * `buf` holds the block being written. Byte positions are logical (as if every byte were in one
  * buffer): block k covers [blocks[2k], blocks[2k] + its length), stored at spill offset blocks[2k+1].
  */
