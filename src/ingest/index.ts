@@ -190,7 +190,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
       if (opts.progress) opts.progress.filesSeen++;
       // Big files: a free worker takes one; while none is free the main thread reads one big file
       // at a time (more would leave the workers idle at the end).
-      const big = pool !== null && pool.eligible(item.file);
+      const big = pool !== null && pool.wants(item.file);
       while (big && !pool.idle() && mainBig > 0 && inFlight.size > 0) await Promise.race(inFlight);
       const onWorker = big && pool.idle();
       const task = read(item.file, files.length, onWorker);

@@ -37,8 +37,8 @@ export type WorkerReply =
   | { id: number; ok: false; error: string };
 
 export interface Pool {
-  /** A file big enough for a worker (and readable by path). */
-  eligible(src: SourceFile): boolean;
+  /** Counts a file the walk found and says whether it is for a worker: big enough, readable by path, and the bundle big enough so far. Call once per file. */
+  wants(src: SourceFile): boolean;
   /** A worker is free (or can be started). */
   idle(): boolean;
   read(src: SourceFile, opts: IngestOptions, budget: ByteBudget): Promise<FileRead>;
@@ -47,6 +47,12 @@ export interface Pool {
 
 /** Files smaller than this are read in-process (a worker's start-up costs more than they do). */
 const MIN_BYTES = 1024 * 1024;
+/**
+ * Nor is anything before the bundle has shown this much text: a worker's start and its cold JIT
+ * cost more than it saves on a small bundle (100 MB: 1.0 s without, 1.2 s with). Both bounds are
+ * RMQ_FORENSICS_WORKER_MIN_BYTES when it is set (tests set 0).
+ */
+const WORKERS_FROM = 128 * 1024 * 1024;
 
 export function workerPool(opts: IngestOptions): Pool | null {
   if (!fastPath.enabled || opts.resume || process.env.RMQ_FORENSICS_WORKERS === '0') return null;
@@ -56,7 +62,7 @@ export function workerPool(opts: IngestOptions): Pool | null {
   if (size < 1) return null;
   const minEnv = Number(process.env.RMQ_FORENSICS_WORKER_MIN_BYTES ?? '');
   const minBytes = Number.isFinite(minEnv) && process.env.RMQ_FORENSICS_WORKER_MIN_BYTES !== undefined ? minEnv : MIN_BYTES;
-  return new WorkerPool(size, minBytes);
+  return new WorkerPool(size, minBytes, process.env.RMQ_FORENSICS_WORKER_MIN_BYTES !== undefined ? minBytes : WORKERS_FROM);
 }
 
 interface Slot {
@@ -73,16 +79,21 @@ class WorkerPool implements Pool {
   constructor(
     private readonly size: number,
     private readonly minBytes: number,
+    private readonly from: number,
   ) {}
+
+  /** Text seen so far (file sizes, gzipped ones ×10): workers start once it reaches `from`. */
+  private seen = 0;
 
   idle(): boolean {
     return this.queue.length === 0 && (this.slots.length < this.size || this.slots.some((s) => !s.busy));
   }
 
-  eligible(src: SourceFile): boolean {
+  wants(src: SourceFile): boolean {
     // (a gzipped log holds about ten times its size in text)
     const text = (src.size ?? 0) * (src.gzipped ? 10 : 1);
-    return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && text >= this.minBytes;
+    this.seen += text;
+    return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && text >= this.minBytes && this.seen >= this.from;
   }
 
   async read(src: SourceFile, opts: IngestOptions, budget: ByteBudget): Promise<FileRead> {
