@@ -13,13 +13,15 @@ import { threadId } from 'node:worker_threads';
 
 let dir: string | null = null;
 let ownDir = false;
+/** Set in a worker whose parent has no spill directory: never make one of its own (it would go with the worker). */
+let disabled = false;
 let writer: SpillWriter | null | undefined;
 const readers = new Map<string, number>();
 
 /** The directory spill files go in: this process's own, created on first use (or the one a parent thread gave). */
 export function spillDir(): string | null {
   if (dir !== null) return dir;
-  if (process.env.RMQ_FORENSICS_SPILL === '0') return null;
+  if (disabled || process.env.RMQ_FORENSICS_SPILL === '0') return null;
   try {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rmq-forensics-'));
     ownDir = true;
@@ -30,9 +32,11 @@ export function spillDir(): string | null {
   return dir;
 }
 
-/** A worker thread writes into its parent's directory (the parent removes it). */
+/** A worker thread writes into its parent's directory (the parent removes it), or nowhere. */
 export function useSpillDir(d: string | null): void {
-  if (dir === null && d !== null) dir = d;
+  if (dir !== null) return;
+  if (d !== null) dir = d;
+  else disabled = true;
 }
 
 function removeSpill(): void {
