@@ -607,12 +607,11 @@ export class PersistStore {
 
   /** The last row of a series (by time, then read order), materialised. */
   lastOf(s: PersistSeries): Persist | null {
-    let instant = Number.NEGATIVE_INFINITY;
+    // (the last row in time order has the series' largest instant: only its chunks are read)
     let seq = Number.NEGATIVE_INFINITY;
     let index = -1;
-    s.scan(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (r) => {
-      if (r.instant > instant || (r.instant === instant && r.seq > seq)) {
-        instant = r.instant;
+    s.scan(s.max, s.max, (r) => {
+      if (r.seq > seq) {
         seq = r.seq;
         index = r.index;
       }
