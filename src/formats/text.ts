@@ -354,8 +354,18 @@ function intern(v: string): string {
   return flat;
 }
 
+/**
+ * buf[at, at + ref.length) equals ref, for short refs (the stamp): `Buffer.compare` with offsets
+ * validates its arguments in JavaScript first, which costs more than comparing 19 bytes here;
+ * for a hundred bytes and more the native comparison is faster.
+ */
+function sameBytes(buf: Buffer, at: number, ref: Uint8Array): boolean {
+  for (let i = ref.length - 1; i >= 0; i--) if (buf[at + i] !== ref[i]) return false;
+  return true;
+}
+
 /** A commit line's series, with what the byte path knows of it: its text up to the offset, and the queue committed after it last time. */
-type ParserSlot = PersistSlot & { key: Buffer | null; next: ParserSlot | null };
+type ParserSlot = PersistSlot & { key: Buffer | null; next: ParserSlot | null; head?: Buffer; headFor?: PersistTemplate };
 
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
@@ -593,8 +603,14 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     const d1 = buf[start + 21]! - 48;
     const d2 = buf[start + 22]! - 48;
     if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
-    if (buf.compare(rest, 0, rest.length, start + 23, m) !== 0 || buf.compare(key, 0, key.length, m, o - 1) !== 0) return false;
-    if (buf.compare(sec.bytes, 0, 19, start, start + 19) !== 0) {
+    // (header rest and queue text are adjacent: one comparison with both, kept per queue and template)
+    if (next.headFor !== t) {
+      next.head = Buffer.concat([rest, key]);
+      next.headFor = t;
+    }
+    const head = next.head!;
+    if (buf.compare(head, 0, head.length, start + 23, o - 1) !== 0) return false;
+    if (!sameBytes(buf, start, sec.bytes)) {
       // A new second (the first line of a commit burst): its instant as the text path reads it.
       if (opts.fracAsSeconds || !wellFormedStampBytes(buf, start)) return false;
       const wall = buf.toString('latin1', start, start + 19);
