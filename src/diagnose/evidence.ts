@@ -175,7 +175,7 @@ export function lastQuietLineOnHost(ctx: Context, host: string, from: number, to
 
 /** A host's last commit (any queue, any group) with from < instant < to, or null. */
 export function lastCommitOnHost(ctx: Context, host: string, from: number, to: number, keep?: (r: PersistRow, s: PersistSeries) => boolean): Persist | null {
-  const hit = ctx.persists.best(ctx.persists.ofHost(host), from, to, () => true, (r, s) => r.instant > from && r.instant < to && (keep === undefined || keep(r, s)));
+  const hit = ctx.persists.last(ctx.persists.ofHost(host), from, to, (r, s) => r.instant > from && r.instant < to && (keep === undefined || keep(r, s)));
   return hit ? hit.event() : null;
 }
 

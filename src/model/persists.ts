@@ -476,6 +476,13 @@ export function seriesKey(group: string, clientId: string, mq: MessageQueueRef, 
   return `${mode}\u0000${group}\u0000${clientId}\u0000${mq.topic}\u0000${mq.brokerName}\u0000${mq.queueId}`;
 }
 
+/** The instant just before t: t − 1 ms for the whole milliseconds logs give, the next double down otherwise. */
+function prevInstant(t: number): number {
+  if (Number.isInteger(t)) return t - 1;
+  const next = t - Math.max(Number.EPSILON * Math.abs(t), Number.MIN_VALUE);
+  return next < t ? next : t - 1;
+}
+
 /** Adds loose persist events (carried by a scan, built by tests) as object series, per file and series. */
 export function addEvents(store: PersistStore, events: Iterable<Persist>, zone: ResolvedZone): void {
   const byKey = new Map<string, ObjectSeries>();
@@ -603,6 +610,33 @@ export class PersistStore {
       if (best === null || better(r, best)) best = h;
     }
     return best;
+  }
+
+  /**
+   * The last row in time order with from ≤ instant ≤ to that `keep` accepts: windows back from
+   * `to` (an hour, then eight times wider each time), so only the chunks near the answer are read
+   * — not a host's whole history for "its last commit before the restart".
+   */
+  last(series: readonly PersistSeries[], from: number, to: number, keep?: (r: PersistRow, s: PersistSeries) => boolean): PersistHit | null {
+    let lo = Number.POSITIVE_INFINITY;
+    let top = Number.NEGATIVE_INFINITY;
+    for (const s of series) {
+      if (s.count === 0) continue;
+      if (s.min < lo) lo = s.min;
+      if (s.max > top) top = s.max;
+    }
+    lo = Math.max(lo, from);
+    let width = 3_600_000;
+    for (let hi = Math.min(to, top); hi >= lo; ) {
+      const start = Math.max(lo, hi - width);
+      // (windows are disjoint: each ends just before the previous one began)
+      const hit = this.best(series, start, hi, () => true, keep);
+      if (hit) return hit;
+      if (start <= lo) break;
+      hi = prevInstant(start);
+      width *= 8;
+    }
+    return null;
   }
 
   /** The last row of a series (by time, then read order), materialised. */

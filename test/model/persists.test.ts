@@ -216,3 +216,24 @@ describe('persist store: the columnar lines are the lines the simple path reads'
     });
   }
 });
+
+describe('persist store: the last row before a time, searched backwards', () => {
+  it('equals a full fold on every bound, across hours, days and an empty series', () => {
+    const s = new ColumnarSeries(head());
+    const want = rows(); // 5000 rows 5 s apart (~7 h), with two clock steps back
+    for (const r of want) s.add(r.instant, r.offset, r.line, TEMPLATE);
+    const empty = new ColumnarSeries(head({ file: '/b/other.log' }));
+    const store = new PersistStore();
+    const series = [s, empty];
+    const first = Math.min(...want.map((r) => r.instant));
+    const lastT = Math.max(...want.map((r) => r.instant));
+    for (const to of [first - 1, first, first + 7, want[2100]!.instant, want[2100]!.instant - 1, lastT - 86_400_000, lastT, lastT + 86_400_000 * 30, Number.POSITIVE_INFINITY]) {
+      for (const from of [Number.NEGATIVE_INFINITY, first + 3_600_000]) {
+        const full = store.best(series, from, to, () => true);
+        const back = store.last(series, from, to);
+        assert.equal(back?.index ?? null, full?.index ?? null, `from ${from} to ${to}`);
+      }
+    }
+    assert.equal(store.last([empty], Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY), null);
+  });
+});

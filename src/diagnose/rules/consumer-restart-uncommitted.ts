@@ -54,7 +54,7 @@ export const consumerRestartUncommitted: Rule = {
       const oldCommits: EventOf<'offset-persist'>[] = [];
       for (const s of ctx.persists.ofHost(H)) {
         if (s.head.group !== G) continue;
-        const last = ctx.persists.best([s], since, S.instant, () => true, (r) => r.instant > since && r.instant < S.instant);
+        const last = ctx.persists.last([s], since, S.instant, (r) => r.instant > since && r.instant < S.instant);
         if (last) oldCommits.push(last.event());
       }
       oldCommits.sort((a, b) => a.instant - b.instant || a.seq - b.seq);
