@@ -635,6 +635,14 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     lastSlot = next;
     return true;
   };
+  /** The reader reuses its buffer: a deferred line keeps its own copy of its bytes. */
+  const release = (): void => {
+    const d = deferred;
+    if (d === null) return;
+    d.buf = Buffer.from(d.buf.subarray(d.start, d.end));
+    d.start = 0;
+    d.end = d.buf.length;
+  };
   /** A deferred byte-path line that turns out to have continuation lines is read as text after all. */
   const undefer = (): void => {
     const d = deferred!;
@@ -748,6 +756,7 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
       flush();
     },
     bytes: slots !== null && stampWidth === 23 && msgAtEnd ? bytes : undefined,
+    release,
   };
   return parser;
 }

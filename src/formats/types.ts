@@ -93,6 +93,8 @@ export interface LineParser {
    * false to have it decoded and given to `line` instead.
    */
   bytes?: (buf: Buffer, start: number, end: number, lineNo: number) => boolean;
+  /** The buffer given to `bytes` is about to be reused: keep a copy of whatever is still held of it. */
+  release?: () => void;
   end(): void;
 }
 

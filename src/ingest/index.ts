@@ -14,7 +14,7 @@ import { ByteBudget, DEFAULT_LIMITS, formatSize, type ByteLimits } from './budge
 import { countLines, LineDecoder, MAX_LINE_BYTES, readLines, type Decoding } from './lines.js';
 import { fastPath } from './fastpath.js';
 import { sniffContent } from './sniff.js';
-import { peek } from './stream.js';
+import { directChunks, peekChunks } from './stream.js';
 import { describeFsError, errorText, walkInputs, type SourceFile, type WalkProblem } from './walk.js';
 
 export interface ZoneForGlob {
@@ -437,10 +437,10 @@ async function readOne(
   const report = emptyReport(src);
   const counts = report.lines;
   if (src.problem) report.problems.push(src.problem);
-  const { head, stream, error: headError } = await peek(src.stream, HEAD_BYTES);
+  const { head, chunks, error: headError } = src.direct ? directChunks(src.direct.fd, HEAD_BYTES, () => src.stream.destroy()) : await peekChunks(src.stream, HEAD_BYTES);
   if (headError) report.problems.push(`read stopped early: ${errorText(headError)} (the readable part was used)`);
   const skipWhole = (reason: string): FileReport => {
-    stream.destroy();
+    chunks.close();
     report.skipped = reason;
     report.detection = reason;
     return report;
@@ -453,7 +453,7 @@ async function readOne(
   if (sniffed.binary) {
     report.skipped = sniffed.binary;
     report.detection = sniffed.binary;
-    const n = await countLines(stream, budget, BINARY_COUNT_BYTES);
+    const n = await countLines(chunks, budget, BINARY_COUNT_BYTES);
     counts.total = counts.skipped = n.lines;
     return report;
   }
@@ -550,7 +550,7 @@ async function readOne(
   const parser = format ? format.createParser(ctx, sink, variant) : null;
   const resumeAt = format && opts.resume ? opts.resume({ path: src.path, document: format.document, head, size: src.size, compressed: src.gzipped || src.path.includes('!/') }) : null;
   const stats = await readLines(
-    stream,
+    chunks,
     new LineDecoder(decoding),
     budget,
     (line, lineNo) => {
@@ -563,6 +563,7 @@ async function readOne(
     resumeAt,
     // (bytes are read as ASCII-compatible text only in UTF-8 files)
     parser?.bytes && (decoding.encoding === 'utf8' || decoding.encoding === 'utf-8') ? parser.bytes : null,
+    parser?.release ?? null,
   );
   parser?.end();
   if (persistCount > 0) report.eventsByKind['offset-persist'] = (report.eventsByKind['offset-persist'] ?? 0) + persistCount;

@@ -1,8 +1,8 @@
 import { isAscii, isUtf8 } from 'node:buffer';
-import type { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import type { ByteBudget } from './budget.js';
 import { gb18030Check, type TextEncoding } from './sniff.js';
+import type { Chunks } from './stream.js';
 
 /** Longest line kept; the rest of a longer line is dropped (and counted) without being buffered. */
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -89,14 +89,17 @@ export function takeBytes(budget: ByteBudget, fileBytes: number, fileLimit: numb
  * line (CR stripped) with its 1-based number.
  */
 export async function readLines(
-  stream: Readable,
+  source: Chunks,
   decoder: LineDecoder,
   budget: ByteBudget,
   onLine: (text: string, lineNo: number) => void,
   resume: { skipBytes: number; startLine: number } | null = null,
   /** Takes a whole line (LF excluded) from the bytes when it can (then it is not decoded); never the first line of a file. */
   onBytes: ((buf: Buffer, start: number, end: number, lineNo: number) => boolean) | null = null,
+  /** When the source reuses its buffer: called after each chunk, so that whoever holds on to its bytes copies them. */
+  onRelease: (() => void) | null = null,
 ): Promise<LineStats> {
+  const release = source.reused ? onRelease : null;
   const lineBase = resume?.startLine ?? 0;
   let toSkip = resume?.skipBytes ?? 0;
   const stats: LineStats = {
@@ -157,8 +160,7 @@ export async function readLines(
   };
 
   try {
-    for await (const raw of stream as AsyncIterable<Buffer | string>) {
-      let buf = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    for await (let buf of source) {
       if (toSkip > 0) {
         // Resuming (scan): what an earlier run read is passed over without being parsed.
         if (buf.length <= toSkip) {
@@ -199,12 +201,13 @@ export async function readLines(
         stats.completeLines = lineBase + stats.lines;
       }
       add(chunk.subarray(start));
+      if (release !== null) release();
       if (stats.stoppedAt) break;
     }
   } catch (e) {
     stats.error = e instanceof Error ? e : new Error(String(e));
   } finally {
-    if (!stream.destroyed && !stream.readableEnded) stream.destroy();
+    source.close();
   }
   if (pieceBytes > 0 || cut) finish(take());
   stats.nulBytes = decoder.nulBytes;
@@ -217,13 +220,13 @@ export async function readLines(
  * Counts the lines of a skipped (binary) file without decoding them, reading at most `maxBytes`:
  * a skipped file still accounts for its lines (all `skipped`).
  */
-export async function countLines(stream: Readable, budget: ByteBudget, maxBytes: number): Promise<{ lines: number; bytes: number }> {
+export async function countLines(source: Chunks, budget: ByteBudget, maxBytes: number): Promise<{ lines: number; bytes: number }> {
   let lines = 0;
   let bytes = 0;
   let partial = false;
   try {
-    for await (const raw of stream as AsyncIterable<Buffer | string>) {
-      const taken = takeBytes(budget, bytes, Math.min(maxBytes, budget.limits.file), typeof raw === 'string' ? Buffer.from(raw) : raw);
+    for await (const raw of source) {
+      const taken = takeBytes(budget, bytes, Math.min(maxBytes, budget.limits.file), raw);
       const chunk = taken.chunk;
       bytes += chunk.length;
       let start = 0;
@@ -240,7 +243,7 @@ export async function countLines(stream: Readable, budget: ByteBudget, maxBytes:
   } catch {
     // A read error in a skipped file: the count so far stands.
   } finally {
-    if (!stream.destroyed && !stream.readableEnded) stream.destroy();
+    source.close();
   }
   return { lines: partial ? lines + 1 : lines, bytes };
 }

@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { PassThrough, pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { sniffContent } from './sniff.js';
@@ -69,6 +70,117 @@ export async function peek(stream: Readable, n: number): Promise<{ head: Buffer;
     })();
   }
   return { head, stream: out, error };
+}
+
+/**
+ * A file's content as chunks of bytes, and how to release it. When `reused` is true the chunks are
+ * views of one buffer that the next chunk overwrites: a consumer keeps nothing of a chunk once it
+ * asks for the next (it copies what it keeps).
+ */
+export interface Chunks extends AsyncIterable<Buffer> {
+  readonly reused: boolean;
+  /** Releases the source (the file, the stream); may be called more than once. */
+  close(): void;
+}
+
+/**
+ * Reads up to `n` bytes from the start of a stream: the head, and chunks that yield the head and
+ * then the rest of the stream (without the extra stream a `peek` puts in between).
+ */
+export async function peekChunks(stream: Readable, n: number): Promise<{ head: Buffer; chunks: Chunks; error: Error | null }> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  let done = false;
+  let error: Error | null = null;
+  while (size < n) {
+    let r: IteratorResult<Buffer | string>;
+    try {
+      r = await iterator.next();
+    } catch (e) {
+      error = e instanceof Error ? e : new Error(String(e));
+      done = true;
+      break;
+    }
+    if (r.done) {
+      done = true;
+      break;
+    }
+    const buf = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    parts.push(buf);
+    size += buf.length;
+  }
+  const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const head = all.subarray(0, Math.min(n, all.length));
+  const chunks: Chunks = {
+    reused: false,
+    close() {
+      if (!stream.destroyed && !stream.readableEnded) stream.destroy();
+    },
+    async *[Symbol.asyncIterator]() {
+      if (all.length > 0) yield all;
+      if (done) return;
+      for (;;) {
+        const r = await iterator.next();
+        if (r.done) return;
+        yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      }
+    },
+  };
+  return { head, chunks, error };
+}
+
+/** Bytes per read of a plain file (one buffer, reused). */
+export const DIRECT_CHUNK = 256 * 1024;
+/** Reads between two turns of the event loop (so the thread still answers its workers and timers). */
+const DIRECT_TURN = 8;
+
+/**
+ * A plain file read directly: the first `n` bytes as the head, then chunks of synchronous reads
+ * into one reused buffer. No thread pool round trip, no stream and no garbage buffer per read;
+ * the kernel's read-ahead keeps a sequential read of a file on disk going. `close` releases the
+ * file (`release`).
+ */
+export function directChunks(fd: number, n: number, release: () => void): { head: Buffer; chunks: Chunks; error: Error | null } {
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    release();
+  };
+  const head = Buffer.allocUnsafe(n);
+  let got = 0;
+  let error: Error | null = null;
+  try {
+    while (got < n) {
+      const k = readSync(fd, head, got, n - got, got);
+      if (k === 0) break;
+      got += k;
+    }
+  } catch (e) {
+    error = e instanceof Error ? e : new Error(String(e));
+  }
+  const first = head.subarray(0, got);
+  const done = error !== null || got < n;
+  const chunks: Chunks = {
+    reused: true,
+    close,
+    async *[Symbol.asyncIterator]() {
+      if (first.length > 0) yield first;
+      if (done) return;
+      const buf = Buffer.allocUnsafeSlow(DIRECT_CHUNK);
+      let pos = got;
+      for (let i = 1; !closed; i++) {
+        if (i % DIRECT_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (closed) return;
+        const k = readSync(fd, buf, 0, buf.length, pos);
+        if (k === 0) return;
+        pos += k;
+        yield buf.subarray(0, k);
+      }
+    },
+  };
+  return { head: first, chunks, error };
 }
 
 export function isGzip(head: Buffer): boolean {

@@ -24,6 +24,11 @@ export interface SourceFile {
   problem: string | null;
   /** True when the walk never touches `stream` again (a plain file): it may be read while the walk goes on. */
   independent?: boolean;
+  /**
+   * A plain file (not gzip, zip or tar): its descriptor, to read it directly from its start
+   * instead of through `stream` (which is then never read; destroying it closes the file).
+   */
+  direct?: { fd: number } | null;
 }
 
 export interface WalkProblem {
@@ -114,8 +119,17 @@ async function* openFile(p: string, rel: string, size: number, mtimeMs: number, 
   }
   // Small files are read with small buffers (a 64 KiB buffer per read of a 200-byte file is most of
   // the work in a big bundle). Bigger reads than 64 KiB are faster but their buffers pile up off the
-  // JS heap between scavenges (the byte-level reader allocates little): +40 MB at 4 GiB.
+  // JS heap between scavenges: a plain text file is read directly instead (stream.ts, directChunks).
   const stream = fh.createReadStream({ highWaterMark: Math.max(4096, Math.min(1 << 16, size + 1)), start: 0 });
+  const probe = Buffer.alloc(Math.min(HEAD_PEEK, size));
+  let got = -1;
+  if (probe.length > 0) got = await fh.read(probe, 0, probe.length, 0).then((r) => r.bytesRead, () => -1);
+  const head = probe.subarray(0, Math.max(0, got));
+  if (got > 0 && !isGzip(head) && !isZip(head) && !isTar(head)) {
+    // (the stream is never read: destroying it closes the file)
+    yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped: false, problem: null, independent: true, direct: { fd: fh.fd } } };
+    return;
+  }
   yield* openStream(p, rel, size, mtimeMs, stream, budget, true);
 }
 

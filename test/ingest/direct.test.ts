@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, it } from 'node:test';
+import { fastPath } from '../../src/ingest/fastpath.js';
+import { allEvents, ingest, type IngestOptions, type IngestResult } from '../../src/ingest/index.js';
+import { DIRECT_CHUNK } from '../../src/ingest/stream.js';
+import { resolveZone } from '../../src/model/time.js';
+
+/**
+ * Plain files are read with synchronous reads into one reused buffer (stream.ts, directChunks):
+ * the first 64 KiB, then DIRECT_CHUNK at a time. A commit line taken from the bytes is held until
+ * the next line shows it has no continuation, so one that ends a chunk must survive the buffer
+ * being overwritten. These files put such lines exactly at the chunk boundaries.
+ */
+const HEAD = 64 * 1024;
+
+function opts(): IngestOptions {
+  return { tz: resolveZone('Asia/Shanghai'), tzFrom: 'tz', tzFor: [], inputFormats: [], consumePattern: null, year: null };
+}
+
+const QUEUES = [0, 1, 2, 3, 4, 5, 6, 7];
+const header = (sec: number, ms: number, level = 'INFO ', thread = 'MQClientFactoryScheduledThread', logger = 'o.a.r.c.c.s.RemoteBrokerOffsetStore#?:?'): string => {
+  const s = 5 + sec;
+  const wall = `2023-09-05 03:${String(10 + Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}.${String(ms).padStart(3, '0')}`;
+  return `${wall} ${level} [2212] [${thread}] [${logger}] - `;
+};
+const commit = (q: number, offset: number): string =>
+  `[persistAll] Group: pos-provider ClientId: 172.66.6.4@2212#1893742981726 updateConsumeOffsetToBroker MessageQueue [topic=pos_order, brokerName=broker-b, queueId=${q}] ${offset}`;
+const TRACE = [
+  'org.apache.rocketmq.remoting.exception.RemotingTooMuchRequestException: sendDefaultImpl call timeout',
+  '\tat org.apache.rocketmq.client.impl.MQClientAPIImpl.updateConsumerOffsetOneway(MQClientAPIImpl.java:1199)',
+  '\tat org.apache.rocketmq.client.consumer.store.RemoteBrokerOffsetStore.persistAll(RemoteBrokerOffsetStore.java:150)',
+];
+
+/**
+ * About 1.2 MB of commit bursts (eight queues every 5 s) with noise between them. `traceAt`:
+ * boundaries where a commit line ends the chunk and a stack trace begins the next; `splitAt`:
+ * boundaries a commit line straddles.
+ */
+function content(traceAt: number[], splitAt: number[]): { text: string; traced: number[] } {
+  const lines: string[] = [];
+  let size = 0;
+  const push = (l: string): void => {
+    lines.push(l);
+    size += Buffer.byteLength(l) + 1;
+  };
+  const traced: number[] = [];
+  let offset = 1_000_000;
+  let sec = 0;
+  let pendingTrace = [...traceAt];
+  let pendingSplit = [...splitAt];
+  while (size < HEAD + 4 * DIRECT_CHUNK) {
+    for (const q of QUEUES) {
+      const line = header(sec, q * 3) + commit(q, offset + q * 7 + (sec % 13));
+      const len = Buffer.byteLength(line) + 1;
+      const b = pendingTrace[0];
+      if (b !== undefined && size + len + 400 > b) {
+        // a noise line that makes this commit line's LF the last byte before the boundary
+        const fill = b - size - len - 1;
+        const base = header(sec, q * 3, 'INFO ', 'NettyClientPublicExecutor_1', 'RocketmqClient#?:?') + 'noise ';
+        if (fill > Buffer.byteLength(base)) {
+          push(base + 'x'.repeat(fill - Buffer.byteLength(base)));
+          push(line);
+          assert.equal(size, b);
+          traced.push(lines.length);
+          for (const t of TRACE) push(t);
+          pendingTrace = pendingTrace.slice(1);
+          continue;
+        }
+      }
+      const s = pendingSplit[0];
+      if (s !== undefined && size + len > s && size < s) pendingSplit = pendingSplit.slice(1);
+      push(line);
+    }
+    push(header(sec, 950, 'INFO ', 'NettyClientPublicExecutor_1', 'o.a.r.c.i.f.MQClientInstance#?:?') + `send heart beat to broker[broker-b 0 172.66.1.31:10911] success`);
+    sec += 5;
+    offset += 11;
+  }
+  assert.equal(pendingTrace.length, 0, 'every trace boundary placed');
+  assert.equal(pendingSplit.length, 0, 'every split boundary straddled');
+  return { text: lines.join('\n') + '\n', traced };
+}
+
+/** Events (commit lines materialised) with the file name left out, and the line counts. */
+function concluded(r: IngestResult): unknown {
+  const events = allEvents(r).map((e) => ({ ...e, file: path.basename(e.file).replace(/\.gz$/, '') }));
+  return JSON.parse(JSON.stringify({ events, lines: r.files.map((f) => f.lines), kinds: r.files.map((f) => f.eventsByKind) }));
+}
+
+async function read(dir: string, fast: boolean): Promise<IngestResult> {
+  const before = fastPath.enabled;
+  fastPath.enabled = fast;
+  try {
+    return await ingest([dir], opts());
+  } finally {
+    fastPath.enabled = before;
+  }
+}
+
+describe('plain files read directly, one reused buffer', () => {
+  it('a commit line that ends a chunk, a stack trace that begins the next, a line across a boundary: as the simple path and as the same file gzipped', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'rmq-direct-'));
+    try {
+      const b1 = HEAD;
+      const b2 = HEAD + DIRECT_CHUNK;
+      const b3 = HEAD + 2 * DIRECT_CHUNK;
+      const b4 = HEAD + 3 * DIRECT_CHUNK;
+      const { text, traced } = content([b1, b3], [b2, b4]);
+      const plain = path.join(root, 'plain', '172.66.6.4', 'logs', 'rocketmqlogs');
+      const gz = path.join(root, 'gz', '172.66.6.4', 'logs', 'rocketmqlogs');
+      mkdirSync(plain, { recursive: true });
+      mkdirSync(gz, { recursive: true });
+      writeFileSync(path.join(plain, 'rocketmq_client.log'), text);
+      writeFileSync(path.join(gz, 'rocketmq_client.log.gz'), gzipSync(text));
+
+      const direct = await read(path.join(root, 'plain'), true);
+      const simple = await read(path.join(root, 'plain'), false);
+      const streamed = await read(path.join(root, 'gz'), true);
+      assert.deepEqual(concluded(direct), concluded(simple));
+      assert.deepEqual(concluded(direct), concluded(streamed));
+
+      // The boundary cases happened: commit lines folded with the trace after them, every line counted.
+      const lines = direct.files[0]!.lines;
+      assert.equal(lines.total, text.split('\n').length - 1);
+      // (the two fillers are business lines no signature knows)
+      assert.equal(lines.unrecognised, traced.length);
+      const all = allEvents(direct);
+      for (const n of traced) {
+        const e = all.find((x) => x.line === n);
+        assert.ok(e, `line ${n} read`);
+        assert.equal(e.kind, 'offset-persist');
+        assert.equal(e.exception?.className, 'org.apache.rocketmq.remoting.exception.RemotingTooMuchRequestException');
+      }
+      // (most commit lines are stored as columns, not events: the byte path was taken)
+      const commits = text.split('\n').filter((l) => l.includes('[persistAll]')).length;
+      assert.ok(commits > 3000);
+      assert.equal(direct.persists.count, commits);
+      assert.equal(all.filter((e) => e.kind === 'offset-persist').length, commits);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
