@@ -1,8 +1,8 @@
 import { DateTime, IANAZone, FixedOffsetZone } from 'luxon';
 
 /**
- * Wall-clock → instant conversion with a per-minute cache of the zone offset, so luxon stays
- * off the hot path: one luxon call per distinct (zone, minute), plain arithmetic otherwise.
+ * Wall-clock → instant conversion with the zone's offset known per hour (per minute in the hours
+ * it changes), so luxon stays off the hot path: plain arithmetic for nearly every line.
  */
 export interface ResolvedZone {
   /** As shown to users: `GMT+8`, `Asia/Shanghai`, `UTC`. */
@@ -36,6 +36,123 @@ export function resolveZone(spec: string): ResolvedZone {
   return { name: zone.name, fixedOffsetMinutes: null };
 }
 
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * What is known of a zone with rules: `[from, to)` (empty when from === to), whole hours over which
+ * its offset is `minutes` throughout (luxon asked at both ends of each of them); `stopFrom` and
+ * `stopTo`, where widening the span met an hour with another offset; and per-minute offsets for
+ * the hours in which the offset changes.
+ */
+interface ZoneSpans {
+  from: number;
+  to: number;
+  minutes: number;
+  stopFrom: number;
+  stopTo: number;
+  byMinute: Map<number, number>;
+}
+
+const zoneSpans = new Map<string, ZoneSpans>();
+
+function spansOf(name: string): ZoneSpans {
+  let z = zoneSpans.get(name);
+  if (z === undefined) {
+    z = { from: 0, to: 0, minutes: 0, stopFrom: Number.NEGATIVE_INFINITY, stopTo: Number.POSITIVE_INFINITY, byMinute: new Map() };
+    zoneSpans.set(name, z);
+  }
+  return z;
+}
+
+function luxonOffset(name: string, instant: number): number {
+  return DateTime.fromMillis(instant, { zone: name }).offset;
+}
+
+/** The offset of a whole hour, or null when it changes within it (no zone changes its offset twice within an hour). */
+function hourOffset(name: string, hour: number): number | null {
+  const a = luxonOffset(name, hour);
+  return luxonOffset(name, hour + HOUR - 60_000) === a ? a : null;
+}
+
+/**
+ * Offset (minutes) of a zone with rules at the start of the instant's minute, as luxon gives it,
+ * asking luxon twice per hour of log rather than once per minute.
+ */
+function ruledOffset(name: string, instant: number): number {
+  const z = spansOf(name);
+  if (instant >= z.from && instant < z.to) return z.minutes;
+  const hour = Math.floor(instant / HOUR) * HOUR;
+  const o = hourOffset(name, hour);
+  if (o === null) {
+    // An hour with a transition: minute by minute.
+    const minute = Math.floor(instant / 60_000) * 60_000;
+    let m = z.byMinute.get(minute);
+    if (m === undefined) {
+      m = luxonOffset(name, minute);
+      if (z.byMinute.size > 50_000) z.byMinute.clear();
+      z.byMinute.set(minute, m);
+    }
+    return m;
+  }
+  if (z.from < z.to && o === z.minutes && hour === z.to) z.to += HOUR;
+  else if (z.from < z.to && o === z.minutes && hour + HOUR === z.from) z.from = hour;
+  else {
+    z.from = hour;
+    z.to = hour + HOUR;
+    z.minutes = o;
+    z.stopFrom = Number.NEGATIVE_INFINITY;
+    z.stopTo = Number.POSITIVE_INFINITY;
+  }
+  return o;
+}
+
+/** Offsets differ by at most 26 hours: every reading of a wall time lies within this of any other. */
+const READINGS_WITHIN = 27 * HOUR;
+
+/**
+ * The instant a wall time (as if UTC) stands for in a zone with rules, when the zone's offset is
+ * known to hold for long enough around it that no other instant can stand for it (else null).
+ */
+function uniqueWallInstant(name: string, wallUtc: number): number | null {
+  const z = zoneSpans.get(name);
+  if (z === undefined || z.from >= z.to) return null;
+  const t = wallUtc - z.minutes * 60_000;
+  if (t < z.from - HOUR || t >= z.to + HOUR) return null;
+  // Widen the span over every other reading's place, an hour at a time, while the offset holds:
+  // another reading would need another offset, so there is none, and t is the one luxon gives.
+  while (z.to <= t + READINGS_WITHIN) {
+    if (z.to >= z.stopTo) return null;
+    if (hourOffset(name, z.to) !== z.minutes) {
+      z.stopTo = z.to;
+      return null;
+    }
+    z.to += HOUR;
+  }
+  while (z.from > t - READINGS_WITHIN) {
+    if (z.from <= z.stopFrom) return null;
+    if (hourOffset(name, z.from - HOUR) !== z.minutes) {
+      z.stopFrom = z.from;
+      return null;
+    }
+    z.from -= HOUR;
+  }
+  return t;
+}
+
+let lastValidDay = -1;
+
+/** A calendar date that exists (the last one asked about is remembered). */
+function validDay(year: number, month: number, day: number): boolean {
+  const key = year * 10_000 + month * 100 + day;
+  if (key === lastValidDay) return true;
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return false;
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (d.getUTCDate() !== day || d.getUTCMonth() !== month - 1) return false;
+  lastValidDay = key;
+  return true;
+}
+
 const minuteCache = new Map<string, number>();
 
 /**
@@ -55,6 +172,13 @@ export function wallToInstant(
   if (zone.fixedOffsetMinutes !== null) {
     return Date.UTC(year, month - 1, day, hour, minute, second, ms) - zone.fixedOffsetMinutes * 60_000;
   }
+  // (Date.UTC reads years 0–99 as 1900–1999, and rolls a day 31 of a 30-day month over: those
+  // take luxon's way, which reads them as written or calls them invalid)
+  const wallMinute = year >= 100 && hour < 24 && minute < 60 && validDay(year, month, day) ? Date.UTC(year, month - 1, day, hour, minute) : Number.NaN;
+  if (!Number.isNaN(wallMinute)) {
+    const unique = uniqueWallInstant(zone.name, wallMinute);
+    if (unique !== null) return unique + second * 1000 + ms;
+  }
   const key = `${zone.name}|${year}|${month}|${day}|${hour}|${minute}`;
   let base = minuteCache.get(key);
   if (base === undefined) {
@@ -62,6 +186,8 @@ export function wallToInstant(
     base = dt.isValid ? dt.toMillis() : Date.UTC(year, month - 1, day, hour, minute);
     if (minuteCache.size > 50_000) minuteCache.clear();
     minuteCache.set(key, base);
+    // (learn the offsets around it, so that the next wall times of this stretch take the short way)
+    if (dt.isValid) ruledOffset(zone.name, base);
   }
   return base + second * 1000 + ms;
 }
@@ -92,30 +218,27 @@ export function formatWall(instant: number, zone: ResolvedZone): string {
   return DateTime.fromMillis(instant, { zone: name }).toFormat('yyyy-MM-dd HH:mm:ss.SSS');
 }
 
-const offsetCache = new Map<string, number>();
+/** The last day's `yyyy-MM-dd ` (wall days since the epoch → text). */
+let dayText = { day: Number.NaN, text: '' };
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 /**
  * `yyyy-MM-dd HH:mm:ss` of an instant in a zone: the wall time a log line printed, rebuilt (the
- * zone's offset cached per minute, so luxon stays off the hot path). Years outside 0–9999 give
- * a text no layout prints, which the caller's check rejects.
+ * zone's offset known per hour, so luxon stays off the hot path). Years outside 0–9999 give a
+ * text no layout prints, which the caller's check rejects.
  */
 export function wallSecondText(instant: number, zone: ResolvedZone): string {
-  let minutes = zone.fixedOffsetMinutes;
-  if (minutes === null) {
-    const minute = Math.floor(instant / 60_000);
-    const key = `${zone.name}|${minute}`;
-    let m = offsetCache.get(key);
-    if (m === undefined) {
-      m = DateTime.fromMillis(minute * 60_000, { zone: zone.name }).offset;
-      if (offsetCache.size > 50_000) offsetCache.clear();
-      offsetCache.set(key, m);
-    }
-    minutes = m;
+  const minutes = zone.fixedOffsetMinutes ?? ruledOffset(zone.name, instant);
+  const wall = instant + minutes * 60_000;
+  const day = Math.floor(wall / DAY);
+  if (day !== dayText.day) {
+    const d = new Date(day * DAY);
+    const y = d.getUTCFullYear();
+    dayText = { day, text: y >= 0 && y <= 9999 ? `${pad(y, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ` : '' };
   }
-  const d = new Date(instant + minutes * 60_000);
-  const y = d.getUTCFullYear();
-  if (!(y >= 0 && y <= 9999)) return '';
-  return `${pad(y, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+  if (dayText.text === '') return '';
+  const sec = Math.floor((wall - day * DAY) / 1000);
+  return `${dayText.text}${TWO_DIGITS[Math.floor(sec / 3600)]}:${TWO_DIGITS[Math.floor(sec / 60) % 60]}:${TWO_DIGITS[sec % 60]}`;
 }
 
 function pad(v: number, n: number): string {
