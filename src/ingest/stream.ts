@@ -84,13 +84,13 @@ export interface Chunks extends AsyncIterable<Buffer> {
 }
 
 /**
- * Reads up to `n` bytes from the start of a stream: the head, and chunks that yield the head and
- * then the rest of the stream (without the extra stream a `peek` puts in between).
+ * Reads up to `n` bytes from the start of a stream (or of chunks): the head, and chunks that yield
+ * the head and then the rest (without the extra stream a `peek` puts in between).
  */
-export async function peekChunks(stream: Readable, n: number): Promise<{ head: Buffer; chunks: Chunks; error: Error | null }> {
+export async function peekChunks(source: Readable | Chunks, n: number): Promise<{ head: Buffer; chunks: Chunks; error: Error | null }> {
   const parts: Buffer[] = [];
   let size = 0;
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   let done = false;
   let error: Error | null = null;
   while (size < n) {
@@ -115,15 +115,22 @@ export async function peekChunks(stream: Readable, n: number): Promise<{ head: B
   const chunks: Chunks = {
     reused: false,
     close() {
-      if (!stream.destroyed && !stream.readableEnded) stream.destroy();
+      if (source instanceof Readable) {
+        if (!source.destroyed && !source.readableEnded) source.destroy();
+      } else source.close();
     },
     async *[Symbol.asyncIterator]() {
-      if (all.length > 0) yield all;
-      if (done) return;
-      for (;;) {
-        const r = await iterator.next();
-        if (r.done) return;
-        yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      // (a consumer that stops early releases the source)
+      try {
+        if (all.length > 0) yield all;
+        if (done) return;
+        for (;;) {
+          const r = await iterator.next();
+          if (r.done) return;
+          yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+        }
+      } finally {
+        chunks.close();
       }
     },
   };

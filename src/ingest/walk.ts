@@ -1,12 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import tar from 'tar-stream';
 import yauzl from 'yauzl';
 import type { ByteBudget } from './budget.js';
-import { gunzip, isGzip, isTar, isZip, peek } from './stream.js';
+import { gunzip, isGzip, isTar, isZip, peek, peekChunks, type Chunks } from './stream.js';
 
 /** One readable piece of the bundle: a plain file, a `.gz`, an archive entry, or stdin. */
 export interface SourceFile {
@@ -29,6 +29,8 @@ export interface SourceFile {
    * instead of through `stream` (which is then never read; destroying it closes the file).
    */
   direct?: { fd: number } | null;
+  /** The content as chunks, its start already read (read these rather than `stream`, which then only releases it). */
+  chunks?: Chunks | null;
 }
 
 export interface WalkProblem {
@@ -130,6 +132,10 @@ async function* openFile(p: string, rel: string, size: number, mtimeMs: number, 
     yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped: false, problem: null, independent: true, direct: { fd: fh.fd } } };
     return;
   }
+  if (got > 0 && isGzip(head)) {
+    yield* openContent(p, rel, size, mtimeMs, gunzip(stream), true, null, budget, true);
+    return;
+  }
   yield* openStream(p, rel, size, mtimeMs, stream, budget, true);
 }
 
@@ -148,7 +154,6 @@ async function* openStream(
   independent = false,
 ): AsyncGenerator<WalkItem> {
   let stream = raw;
-  let gzipped = false;
   let head: Buffer;
   let error: Error | null;
   ({ head, stream, error } = await peek(stream, HEAD_PEEK));
@@ -164,15 +169,32 @@ async function* openStream(
     return;
   }
   if (!error && isGzip(head)) {
-    gzipped = true;
-    ({ head, stream, error } = await peek(gunzip(stream), HEAD_PEEK));
+    yield* openContent(p, rel, size, mtimeMs, gunzip(stream), true, null, budget, independent);
+    return;
   }
-  if (isTar(head)) {
-    yield* walkTar(p, stream, mtimeMs, budget, error);
+  yield* openContent(p, rel, size, mtimeMs, stream, false, error, budget, independent);
+}
+
+/** The (decompressed) content: tar → entries; otherwise one file, its start already read. */
+async function* openContent(
+  p: string,
+  rel: string,
+  size: number | null,
+  mtimeMs: number | null,
+  stream: Readable,
+  gzipped: boolean,
+  priorError: Error | null,
+  budget: ByteBudget | null,
+  independent: boolean,
+): AsyncGenerator<WalkItem> {
+  const peeked = await peekChunks(stream, HEAD_PEEK);
+  const error = priorError ?? peeked.error;
+  if (isTar(peeked.head)) {
+    yield* walkTar(p, Readable.from(peeked.chunks), mtimeMs, budget, error);
     return;
   }
   const problem = error ? `${gzipped ? 'gzip' : 'read'} error: ${errorText(error)} (the readable part was used)` : null;
-  yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped, problem, independent } };
+  yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped, problem, independent, chunks: peeked.chunks } };
 }
 
 async function* walkTar(
