@@ -175,17 +175,33 @@ export async function readLines(
       stats.stoppedAt = taken.stop;
       const chunkStart = stats.bytes;
       stats.bytes += chunk.length;
+      // (an all-ASCII chunk: its lines are read as latin1 text straight from it, as decode would)
+      const ascii = isAscii(chunk);
       let start = 0;
       for (;;) {
         const lf = chunk.indexOf(LF, start);
         if (lf === -1) break;
         if (pieceBytes === 0 && !cut) {
-          if (onBytes !== null && lf - start <= MAX_LINE_BYTES && (stats.lines > 0 || lineBase > 0) && onBytes(chunk, start, lf, lineBase + stats.lines + 1)) {
+          const later = stats.lines > 0 || lineBase > 0;
+          if (onBytes !== null && lf - start <= MAX_LINE_BYTES && later && onBytes(chunk, start, lf, lineBase + stats.lines + 1)) {
             stats.lines++;
             start = lf + 1;
             stats.completeBytes = (resume?.skipBytes ?? 0) + chunkStart + start;
             stats.completeLines = lineBase + stats.lines;
             continue;
+          }
+          if (ascii && later && lf - start <= MAX_LINE_BYTES) {
+            const text = chunk.toString('latin1', start, lf);
+            const cr = text.indexOf('\r');
+            // (NUL bytes and lone CRs go the long way, which counts and splits them)
+            if ((cr === -1 || cr === text.length - 1) && !text.includes('\0')) {
+              stats.lines++;
+              onLine(cr === -1 ? text : text.slice(0, cr), lineBase + stats.lines);
+              start = lf + 1;
+              stats.completeBytes = (resume?.skipBytes ?? 0) + chunkStart + start;
+              stats.completeLines = lineBase + stats.lines;
+              continue;
+            }
           }
           const line = chunk.subarray(start, lf);
           if (line.length > MAX_LINE_BYTES) {
