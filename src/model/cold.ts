@@ -59,8 +59,11 @@ export class ColdFile {
   private readonly blocks: ColdBlock[] = [];
   /** Lines not yet compressed into a block. */
   private text: string[] = [];
-  private lineNos: number[] = [];
-  private instants: number[] = [];
+  /** Line numbers and instants of the pending lines (the first `text.length` of each). */
+  private lineNos = new Uint32Array(BLOCK_LINES);
+  private instants = new Float64Array(BLOCK_LINES);
+  private pendingMin = Number.POSITIVE_INFINITY;
+  private pendingMax = Number.NEGATIVE_INFINITY;
   private chars = 0;
   private cache: Map<number, RmqEvent> | null = null;
 
@@ -73,9 +76,12 @@ export class ColdFile {
   }
 
   add(raw: string, line: number, instant: number): void {
+    const i = this.text.length;
     this.text.push(raw);
-    this.lineNos.push(line);
-    this.instants.push(instant);
+    this.lineNos[i] = line;
+    this.instants[i] = instant;
+    if (instant < this.pendingMin) this.pendingMin = instant;
+    if (instant > this.pendingMax) this.pendingMax = instant;
     this.chars += raw.length + 1;
     this.count++;
     if (instant < this.min) this.min = instant;
@@ -110,14 +116,10 @@ export class ColdFile {
   private flush(): void {
     const n = this.text.length;
     if (n === 0) return;
-    const instants = Float64Array.from(this.instants);
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const t of instants) {
-      if (t < min) min = t;
-      if (t > max) max = t;
-    }
-    const lines = Uint32Array.from(this.lineNos);
+    const instants = this.instants.slice(0, n);
+    const min = this.pendingMin;
+    const max = this.pendingMax;
+    const lines = this.lineNos.slice(0, n);
     const data = deflateRawSync(Buffer.from(this.text.join('\n'), 'utf8'), { level: 1 });
     const w = spillWriter();
     const bytes = w ? Buffer.concat([Buffer.from(instants.buffer, instants.byteOffset, instants.byteLength), Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength), data]) : null;
@@ -125,8 +127,8 @@ export class ColdFile {
     if (at < 0) this.blocks.push({ n, min, max, mem: { lines, instants, data }, spill: null, at: 0, length: 0 });
     else this.blocks.push({ n, min, max, mem: null, spill: w!.path, at, length: bytes!.length });
     this.text = [];
-    this.lineNos = [];
-    this.instants = [];
+    this.pendingMin = Number.POSITIVE_INFINITY;
+    this.pendingMax = Number.NEGATIVE_INFINITY;
     this.chars = 0;
   }
 
@@ -146,7 +148,7 @@ export class ColdFile {
       base += b.n;
     }
     // (lines not yet sealed into a block)
-    for (let i = 0; i < this.instants.length; i++) {
+    for (let i = 0; i < this.text.length; i++) {
       const t = this.instants[i]!;
       if (t >= from && t <= to) fn(t, rank + this.lineNos[i]!, base + i);
     }
