@@ -62,7 +62,7 @@ describe('persist store: columnar series', () => {
     assert.equal(got[7]!.seq, 2 * 1e8 + want[7]!.line);
     assert.equal(s.count, 5000);
     // random access into spilled blocks and the block still in memory
-    for (const i of [0, 63, 64, 1023, 1024, 2100, 4095, 4096, 4999]) {
+    for (const i of [0, 63, 64, 127, 128, 511, 512, 513, 1023, 1024, 2100, 4095, 4096, 4999]) {
       assert.equal(s.at(i).fields.offset, want[i]!.offset, `row ${i}`);
       assert.equal(s.at(i).line, want[i]!.line, `row ${i}`);
     }
