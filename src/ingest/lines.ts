@@ -102,6 +102,8 @@ export async function readLines(
   const release = source.reused ? onRelease : null;
   const lineBase = resume?.startLine ?? 0;
   let toSkip = resume?.skipBytes ?? 0;
+  // (a plain file resumes by seeking, not by reading what an earlier run read)
+  if (toSkip > 0 && source.skip) toSkip -= source.skip(toSkip);
   const stats: LineStats = {
     lines: 0,
     bytes: 0,

@@ -81,6 +81,11 @@ export interface Chunks extends AsyncIterable<Buffer> {
   readonly reused: boolean;
   /** Releases the source (the file, the stream); may be called more than once. */
   close(): void;
+  /**
+   * Before iterating: passes over the first `n` bytes without reading them when the source can
+   * (a plain file seeks); returns how many it passed over (0: the caller discards them as read).
+   */
+  skip?: (n: number) => number;
 }
 
 /**
@@ -169,14 +174,21 @@ export function directChunks(fd: number, n: number, release: () => void): { head
   }
   const first = head.subarray(0, got);
   const done = error !== null || got < n;
+  let from = 0;
   const chunks: Chunks = {
     reused: true,
     close,
+    skip(k) {
+      // (only past the head: a shorter skip is discarded from the head as read)
+      if (k < first.length || done) return 0;
+      from = k;
+      return k;
+    },
     async *[Symbol.asyncIterator]() {
-      if (first.length > 0) yield first;
+      if (from === 0 && first.length > 0) yield first;
       if (done) return;
       const buf = Buffer.allocUnsafeSlow(DIRECT_CHUNK);
-      let pos = got;
+      let pos = Math.max(got, from);
       for (let i = 1; !closed; i++) {
         if (i % DIRECT_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         if (closed) return;

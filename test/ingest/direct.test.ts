@@ -17,8 +17,8 @@ import { resolveZone } from '../../src/model/time.js';
  */
 const HEAD = 64 * 1024;
 
-function opts(): IngestOptions {
-  return { tz: resolveZone('Asia/Shanghai'), tzFrom: 'tz', tzFor: [], inputFormats: [], consumePattern: null, year: null };
+function opts(over: Partial<IngestOptions> = {}): IngestOptions {
+  return { tz: resolveZone('Asia/Shanghai'), tzFrom: 'tz', tzFor: [], inputFormats: [], consumePattern: null, year: null, ...over };
 }
 
 const QUEUES = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -139,6 +139,37 @@ describe('plain files read directly, one reused buffer', () => {
       assert.ok(commits > 3000);
       assert.equal(direct.persists.count, commits);
       assert.equal(all.filter((e) => e.kind === 'offset-persist').length, commits);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('scan resuming a plain file seeks past what an earlier run read', () => {
+  it('the same events and counts as resuming the gzipped copy, which reads and discards', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'rmq-resume-'));
+    try {
+      const { text } = content([], []);
+      // resume at the start of a line well past the first 64 KiB read for the file's identity
+      const lines = text.split('\n');
+      let skipBytes = 0;
+      let startLine = 0;
+      while (skipBytes < HEAD + DIRECT_CHUNK / 2) skipBytes += Buffer.byteLength(lines[startLine++]!) + 1;
+      const plain = path.join(root, 'plain', '172.66.6.4', 'logs', 'rocketmqlogs');
+      const gz = path.join(root, 'gz', '172.66.6.4', 'logs', 'rocketmqlogs');
+      mkdirSync(plain, { recursive: true });
+      mkdirSync(gz, { recursive: true });
+      writeFileSync(path.join(plain, 'rocketmq_client.log'), text);
+      writeFileSync(path.join(gz, 'rocketmq_client.log.gz'), gzipSync(text));
+      const resume = (): { skipBytes: number; startLine: number } => ({ skipBytes, startLine });
+      const seeked = await ingest([path.join(root, 'plain')], opts({ resume }));
+      const discarded = await ingest([path.join(root, 'gz')], opts({ resume }));
+      assert.deepEqual(concluded(seeked), concluded(discarded));
+      const f = seeked.files[0]!;
+      assert.deepEqual(f.resumedAt, { bytes: skipBytes, line: startLine });
+      assert.equal(f.lines.total, lines.length - 1 - startLine);
+      assert.equal(f.identity!.bytesRead, Buffer.byteLength(text));
+      assert.equal(Math.min(...allEvents(seeked).map((e) => e.line)), startLine + 1);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
