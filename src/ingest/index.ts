@@ -15,6 +15,7 @@ import { countLines, LineDecoder, MAX_LINE_BYTES, readLines, type Decoding } fro
 import { fastPath } from './fastpath.js';
 import { sniffContent } from './sniff.js';
 import { directChunks, peekChunks } from './stream.js';
+import { Interner, leanEvent, leanEvents, RawTexts } from '../model/lean.js';
 import { describeFsError, errorText, walkInputs, type SourceFile, type WalkProblem } from './walk.js';
 
 export interface ZoneForGlob {
@@ -156,6 +157,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   // (the decompressed byte count is the budget's, read live)
   if (opts.progress) Object.defineProperty(opts.progress, 'bytesRead', { get: () => budget.used, configurable: true, enumerable: true });
   const pool = workerPool(opts);
+  const strings = new Interner();
   let mainBig = 0;
   const read = async (src: SourceFile, slot: number, onWorker: boolean): Promise<void> => {
     let r: FileRead;
@@ -164,7 +166,9 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
       src.stream.destroy();
       r = await pool.read(src, opts, budget);
       budget.used += r.used;
-    } else r = await readFile(src, opts, { tzFor, forced, encodings }, budget);
+      // (a reader thread's events arrive whole: made lean here; this thread's are made lean as read)
+      if (fastPath.enabled) r.events = leanEvents(r.events, strings);
+    } else r = await readFile(src, opts, { tzFor, forced, encodings }, budget, fastPath.enabled ? strings : null);
     files[slot] = r.report;
     perFile[slot] = r.events;
     perFileSeries[slot] = r.series;
@@ -395,15 +399,18 @@ export function reparser(spec: ReparseSpec): (lines: readonly { text: string; li
   };
 }
 
-/** Reads one file; never throws (an unreadable file is a report saying so). */
-export async function readFile(src: SourceFile, opts: IngestOptions, compiled: CompiledOptions, budget: ByteBudget): Promise<FileRead> {
+/**
+ * Reads one file; never throws (an unreadable file is a report saying so). With `strings`, its
+ * events are made lean as they are read (model/lean.ts): only on the thread that keeps them.
+ */
+export async function readFile(src: SourceFile, opts: IngestOptions, compiled: CompiledOptions, budget: ByteBudget, strings: Interner | null = null): Promise<FileRead> {
   const events: RmqEvent[] = [];
   const series: ColumnarSeries[] = [];
   const cold: { file: ColdFile | null; spec: ReparseSpec | null } = { file: null, spec: null };
   const before = budget.used;
   let report: FileReport;
   try {
-    report = await readOne(src, opts, compiled.tzFor, compiled.forced, compiled.encodings, budget, events, series, cold);
+    report = await readOne(src, opts, compiled.tzFor, compiled.forced, compiled.encodings, budget, events, series, cold, strings);
   } catch (e) {
     // Never a stack trace for one bad file: it is reported and the rest of the bundle is used.
     src.stream.destroy();
@@ -433,6 +440,7 @@ async function readOne(
   events: RmqEvent[],
   series: ColumnarSeries[],
   cold: { file: ColdFile | null; spec: ReparseSpec | null },
+  strings: Interner | null,
 ): Promise<FileReport> {
   const report = emptyReport(src);
   const counts = report.lines;
@@ -488,6 +496,7 @@ async function readOne(
   };
   // Clock jumps: a step back in line order (documents carry their own times, in no particular order).
   const watchClock = format !== null && format.zone !== 'embedded';
+  const texts = strings ? new RawTexts() : null;
   let prevInstant: number | null = null;
   let persistCount = 0;
   let jumps = 0;
@@ -495,7 +504,7 @@ async function readOne(
   const sink: ParseSink = {
     counts,
     event(e) {
-      events.push(e);
+      events.push(texts === null ? e : leanEvent(e, texts, strings!));
       report.eventsByKind[e.kind] = (report.eventsByKind[e.kind] ?? 0) + 1;
     },
     unrecognised(line, text) {
@@ -598,6 +607,7 @@ async function readOne(
   }
   for (const s of series) s.seal();
   cold.file?.seal();
+  texts?.seal();
   return report;
 }
 

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { fastPath } from '../../src/ingest/fastpath.js';
 import { allEvents, ingest, type IngestOptions, type IngestResult } from '../../src/ingest/index.js';
 import { DIRECT_CHUNK } from '../../src/ingest/stream.js';
+import type { RmqEvent } from '../../src/model/events.js';
 import { resolveZone } from '../../src/model/time.js';
 
 /**
@@ -86,7 +87,7 @@ function content(traceAt: number[], splitAt: number[]): { text: string; traced: 
 
 /** Events (commit lines materialised) with the file name left out, and the line counts. */
 function concluded(r: IngestResult): unknown {
-  const events = allEvents(r).map((e) => ({ ...e, file: path.basename(e.file).replace(/\.gz$/, '') }));
+  const events = (JSON.parse(JSON.stringify(allEvents(r))) as RmqEvent[]).map((e) => ({ ...e, file: path.basename(e.file).replace(/\.gz$/, '') }));
   return JSON.parse(JSON.stringify({ events, lines: r.files.map((f) => f.lines), kinds: r.files.map((f) => f.eventsByKind) }));
 }
 

@@ -1,0 +1,219 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { flatten } from '../formats/text.js';
+import type { RmqEvent } from './events.js';
+import { readSpill, spillWriter } from './spill.js';
+
+/**
+ * Events keep their first line compressed, per file, and their field strings as copies shared
+ * between events: a line's text is most of an event's memory (a heartbeat: 192 of about 550
+ * bytes), and the field strings, slices of that text, kept it alive. `raw` is read back from
+ * the file's block when asked for (evidence, duplicate checks, timelines), the same text.
+ */
+
+/** Characters of text per block: what one read of `raw` decompresses at most. */
+const BLOCK_CHARS = 32 * 1024;
+
+interface Block {
+  /** Index of its first text. */
+  first: number;
+  n: number;
+  mem: Buffer | null;
+  spill: string | null;
+  at: number;
+  length: number;
+}
+
+/** Decompressed blocks, most recently used last (a few, shared by every file). */
+const decoded = new Map<Block, string[]>();
+const DECODED_BLOCKS = 16;
+
+/** The first lines of one file's events, in blocks compressed as they fill (and spilled when a spill file is there). */
+export class RawTexts {
+  private readonly blocks: Block[] = [];
+  private pending: string[] = [];
+  private chars = 0;
+  private count = 0;
+
+  add(raw: string): number {
+    const i = this.count++;
+    this.pending.push(raw);
+    this.chars += raw.length + 1;
+    if (this.chars >= BLOCK_CHARS) this.flush();
+    return i;
+  }
+
+  /** Compresses what is pending (once the file's events are all in). */
+  seal(): void {
+    this.flush();
+  }
+
+  text(i: number): string {
+    const sealed = this.count - this.pending.length;
+    if (i >= sealed) {
+      const t = this.pending[i - sealed];
+      if (t === undefined) throw new RangeError(`no text ${i}`);
+      return t;
+    }
+    // (blocks in order of their first text)
+    let lo = 0;
+    let hi = this.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.blocks[mid]!.first <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const b = this.blocks[lo]!;
+    return linesOf(b)[i - b.first]!;
+  }
+
+  private flush(): void {
+    const n = this.pending.length;
+    if (n === 0) return;
+    const data = deflateRawSync(Buffer.from(this.pending.join('\n'), 'utf8'), { level: 1 });
+    const first = this.count - n;
+    const w = spillWriter();
+    const at = w ? w.append(data) : -1;
+    if (at < 0) this.blocks.push({ first, n, mem: data, spill: null, at: 0, length: 0 });
+    else this.blocks.push({ first, n, mem: null, spill: w!.path, at, length: data.length });
+    this.pending = [];
+    this.chars = 0;
+  }
+}
+
+function linesOf(b: Block): string[] {
+  const hit = decoded.get(b);
+  if (hit) {
+    decoded.delete(b);
+    decoded.set(b, hit);
+    return hit;
+  }
+  const data = b.mem ?? readSpill(b.spill!, b.at, b.length);
+  const lines = inflateRawSync(data).toString('utf8').split('\n');
+  if (lines.length !== b.n) throw new Error(`a block of event texts did not read back (${lines.length} of ${b.n} lines)`);
+  decoded.set(b, lines);
+  if (decoded.size > DECODED_BLOCKS) decoded.delete(decoded.keys().next().value!);
+  return lines;
+}
+
+/** Strings shared between events (a field's value as a copy of its own, not a slice of a line). */
+export class Interner {
+  private readonly map = new Map<string, string>();
+
+  intern(v: string): string {
+    const hit = this.map.get(v);
+    if (hit !== undefined) return hit;
+    const own = flatten(v);
+    // (past this many, values are copied but no longer shared: ephemeral ports and the like)
+    if (this.map.size < 200_000) this.map.set(own, own);
+    return own;
+  }
+}
+
+/** Key order of the events the line parsers make (an event in another order is left as it is). */
+const KEYS = ['kind', 'fields', 'file', 'line', 'host', 'timestampText', 'instant', 'precision', 'zone', 'raw', 'exception', 'level', 'thread', 'seq'];
+
+/**
+ * An event whose first line is kept in its file's RawTexts. `raw` is a getter: a spread
+ * (`{ ...e }`) leaves it out; JSON.stringify gives the event whole (toJSON).
+ */
+class LeanEvent {
+  kind: RmqEvent['kind'];
+  fields: RmqEvent['fields'];
+  file: string;
+  line: number;
+  host: string | null;
+  timestampText: string;
+  instant: number;
+  precision: RmqEvent['precision'];
+  zone: RmqEvent['zone'];
+  exception: RmqEvent['exception'];
+  level: string | null;
+  thread: string | null;
+  seq: number;
+  readonly #texts: RawTexts;
+  readonly #at: number;
+
+  constructor(e: RmqEvent, texts: RawTexts, strings: Interner) {
+    this.kind = e.kind;
+    this.fields = internFields(e.fields, strings);
+    this.file = e.file;
+    this.line = e.line;
+    this.host = e.host;
+    this.timestampText = flatten(e.timestampText);
+    this.instant = e.instant;
+    this.precision = e.precision;
+    this.zone = e.zone;
+    this.exception = e.exception;
+    this.level = e.level === null ? null : strings.intern(e.level);
+    this.thread = e.thread === null ? null : strings.intern(e.thread);
+    this.seq = e.seq;
+    this.#texts = texts;
+    this.#at = texts.add(e.raw);
+  }
+
+  get raw(): string {
+    return this.#texts.text(this.#at);
+  }
+
+  /** As the event it was made from serialises. */
+  toJSON(): Record<string, unknown> {
+    return {
+      kind: this.kind,
+      fields: this.fields,
+      file: this.file,
+      line: this.line,
+      host: this.host,
+      timestampText: this.timestampText,
+      instant: this.instant,
+      precision: this.precision,
+      zone: this.zone,
+      raw: this.raw,
+      exception: this.exception,
+      level: this.level,
+      thread: this.thread,
+      seq: this.seq,
+    };
+  }
+}
+
+/** Field values as shared copies: strings, and the strings of plain objects one level down (a queue). */
+function internFields<T>(fields: T, strings: Interner): T {
+  if (fields === null || typeof fields !== 'object') return fields;
+  const f = fields as Record<string, unknown>;
+  for (const k of Object.keys(f)) {
+    const v = f[k];
+    if (typeof v === 'string') f[k] = strings.intern(v);
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      for (const k2 of Object.keys(o)) {
+        const v2 = o[k2];
+        if (typeof v2 === 'string') o[k2] = strings.intern(v2);
+      }
+    }
+  }
+  return fields;
+}
+
+function parserShaped(e: RmqEvent): boolean {
+  const keys = Object.keys(e);
+  if (keys.length !== KEYS.length) return false;
+  for (let i = 0; i < KEYS.length; i++) if (keys[i] !== KEYS[i]) return false;
+  return true;
+}
+
+/**
+ * One file's events, lean: their first lines go to a RawTexts of the file (sealed here), their
+ * field strings are shared. Events of another shape (documents, traces) are kept as they are.
+ */
+export function leanEvents(events: RmqEvent[], strings: Interner): RmqEvent[] {
+  if (events.length === 0) return events;
+  const texts = new RawTexts();
+  const out = events.map((e) => leanEvent(e, texts, strings));
+  texts.seal();
+  return out;
+}
+
+/** One event, lean (its text added to `texts`), or as it is when of another shape. */
+export function leanEvent(e: RmqEvent, texts: RawTexts, strings: Interner): RmqEvent {
+  return parserShaped(e) ? (new LeanEvent(e, texts, strings) as unknown as RmqEvent) : e;
+}
