@@ -1,7 +1,7 @@
 import type { ExceptionInfo, RmqEvent, ZoneRule } from '../model/events.js';
 import { GMT8, wallSecondText, wallToInstant, type ResolvedZone } from '../model/time.js';
 import { persistText, type PersistLine, type PersistSlot, type PersistTemplate } from '../model/persists.js';
-import { RULE_INFO_WHATS } from '../model/cold.js';
+import { RULE_INFO_WHATS, WARM_KINDS } from '../model/cold.js';
 import { fastPath } from '../ingest/fastpath.js';
 import { int, mq } from './signatures/common.js';
 import type { MessageQueueRef } from '../model/queue.js';
@@ -461,6 +461,10 @@ export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextPa
     counts.recognised++;
     if (sink.cold && hit.sig.kind === 'info' && p.continuation.length === 0 && p.raw.length === p.lineLength && !RULE_INFO_WHATS.has((hit.fields as { what: string }).what)) {
       sink.cold(p.raw, p.lineNo, p.stamp.instant);
+      return;
+    }
+    if (sink.warm && WARM_KINDS.has(hit.sig.kind) && p.continuation.length === 0 && p.raw.length === p.lineLength) {
+      sink.warm(hit.sig.kind, p.raw, p.lineNo, p.stamp.instant);
       return;
     }
     if (slots !== null && hit.sig.kind === 'offset-persist' && exception === null) {

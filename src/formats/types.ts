@@ -84,6 +84,12 @@ export interface ParseSink {
    * handed here as its raw line instead of becoming an event; it is parsed again when needed.
    */
   cold?(raw: string, line: number, instant: number): void;
+  /**
+   * Fast path: a single-line entry of a routine kind (model/cold.ts, WARM_KINDS) is handed here
+   * as its raw line; it becomes an event again once every file is read (so the events of a run
+   * are not held while the reader threads still run).
+   */
+  warm?(kind: EventKind, raw: string, line: number, instant: number): void;
 }
 
 export interface LineParser {

@@ -151,6 +151,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   const perFile: RmqEvent[][] = [];
   const perFileSeries: ColumnarSeries[][] = [];
   const perFileCold: (ColdFile | null)[] = [];
+  const perFileWarm: (ColdFile | null)[] = [];
   const { tzFor, forced, encodings } = compileOptions(opts);
   const budget = new ByteBudget(opts.maxBytes ?? DEFAULT_LIMITS);
   const walker = walkInputs(inputs, opts.stdin, budget);
@@ -173,6 +174,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
     perFile[slot] = r.events;
     perFileSeries[slot] = r.series;
     perFileCold[slot] = r.cold;
+    perFileWarm[slot] = r.warm;
     if (opts.progress) {
       opts.progress.filesDone++;
       opts.progress.diskBytesDone += src.size ?? 0;
@@ -206,6 +208,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
       perFile.push([]);
       perFileSeries.push([]);
       perFileCold.push(null);
+      perFileWarm.push(null);
       if (!item.file.independent) {
         await task;
         continue;
@@ -219,6 +222,10 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   }
   await Promise.all(inFlight);
   await pool?.close();
+  // The routine lines become events now that the reader threads are gone (their memory with them).
+  perFileWarm.forEach((warm, slot) => {
+    if (warm) perFile[slot] = byLine(perFile[slot]!, leanEvents(warm.events(), strings));
+  });
   if (opts.progress) {
     Object.defineProperty(opts.progress, 'bytesRead', { value: budget.used, writable: true, configurable: true, enumerable: true });
     opts.progress.finished = true;
@@ -258,6 +265,20 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   }
   for (const f of sortedFiles) for (const p of f.problems) problems.push({ path: f.file, problem: p });
   return { files: sortedFiles, problems, events, persists, cold };
+}
+
+/** Two lists of one file's events, each in line order, as one in line order. */
+function byLine(a: RmqEvent[], b: RmqEvent[]): RmqEvent[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: RmqEvent[] = new Array<RmqEvent>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]!.line <= b[j]!.line ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
 
 function byInstantThenSeq(a: RmqEvent, b: RmqEvent): number {
@@ -368,10 +389,19 @@ export interface FileRead {
   events: RmqEvent[];
   series: ColumnarSeries[];
   cold: ColdFile | null;
-  /** How its cold lines are parsed again: the format, its variant and the file's context. */
+  /** Its routine single-line entries, waiting to become events (model/cold.ts, WARM_KINDS). */
+  warm: ColdFile | null;
+  /** How its cold and warm lines are parsed again: the format, its variant and the file's context. */
   reparse: ReparseSpec | null;
   /** Decompressed bytes read (workers: added to the run's budget by the caller). */
   used: number;
+}
+
+/** A file's lines kept as text: cold (parsed again when a rule asks), warm (parsed again once the bundle is read). */
+interface ColdLines {
+  file: ColdFile | null;
+  warm: ColdFile | null;
+  spec: ReparseSpec | null;
 }
 
 export interface ReparseSpec {
@@ -406,7 +436,7 @@ export function reparser(spec: ReparseSpec): (lines: readonly { text: string; li
 export async function readFile(src: SourceFile, opts: IngestOptions, compiled: CompiledOptions, budget: ByteBudget, strings: Interner | null = null): Promise<FileRead> {
   const events: RmqEvent[] = [];
   const series: ColumnarSeries[] = [];
-  const cold: { file: ColdFile | null; spec: ReparseSpec | null } = { file: null, spec: null };
+  const cold: ColdLines = { file: null, warm: null, spec: null };
   const before = budget.used;
   let report: FileReport;
   try {
@@ -417,11 +447,12 @@ export async function readFile(src: SourceFile, opts: IngestOptions, compiled: C
     events.length = 0;
     series.length = 0;
     cold.file = null;
+    cold.warm = null;
     report = emptyReport(src);
     report.skipped = `unreadable: ${describeFsError(e)}`;
     report.detection = report.skipped;
   }
-  return { report, events, series, cold: cold.file, reparse: cold.file ? cold.spec : null, used: budget.used - before };
+  return { report, events, series, cold: cold.file, warm: cold.warm, reparse: cold.file || cold.warm ? cold.spec : null, used: budget.used - before };
 }
 
 /** Lines of a skipped binary file are counted in at most this many bytes. */
@@ -439,7 +470,7 @@ async function readOne(
   budget: ByteBudget,
   events: RmqEvent[],
   series: ColumnarSeries[],
-  cold: { file: ColdFile | null; spec: ReparseSpec | null },
+  cold: ColdLines,
   strings: Interner | null,
 ): Promise<FileReport> {
   const report = emptyReport(src);
@@ -551,6 +582,10 @@ async function readOne(
       (cold.file ??= new ColdFile(ctx.file, report.host, reparse)).add(raw, line, instant);
       report.eventsByKind.info = (report.eventsByKind.info ?? 0) + 1;
     };
+    sink.warm = (kind, raw, line, instant) => {
+      (cold.warm ??= new ColdFile(ctx.file, report.host, reparse)).add(raw, line, instant);
+      report.eventsByKind[kind] = (report.eventsByKind[kind] ?? 0) + 1;
+    };
   }
   if (format) {
     report.format = format.id;
@@ -604,9 +639,11 @@ async function readOne(
     for (const e of events) e.host = report.host;
     for (const s of series) s.head.host = report.host;
     if (cold.file) cold.file.host = report.host;
+    if (cold.warm) cold.warm.host = report.host;
   }
   for (const s of series) s.seal();
   cold.file?.seal();
+  cold.warm?.seal();
   texts?.seal();
   return report;
 }

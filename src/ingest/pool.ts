@@ -33,7 +33,7 @@ export interface WorkerTask {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; report: FileReport; events: RmqEvent[]; series: ColumnarSnapshot[]; cold: ColdSnapshot | null; reparse: ReparseSpec | null; used: number }
+  | { id: number; ok: true; report: FileReport; events: RmqEvent[]; series: ColumnarSnapshot[]; cold: ColdSnapshot | null; warm: ColdSnapshot | null; reparse: ReparseSpec | null; used: number }
   | { id: number; ok: false; error: string };
 
 export interface Pool {
@@ -110,10 +110,12 @@ class WorkerPool implements Pool {
       const report = emptyReport(src);
       report.skipped = `unreadable: ${reply.error}`;
       report.detection = report.skipped;
-      return { report, events: [], series: [], cold: null, reparse: null, used: 0 };
+      return { report, events: [], series: [], cold: null, warm: null, reparse: null, used: 0 };
     }
-    const cold = reply.cold && reply.reparse ? ColdFile.restore(reply.cold, reparser(reply.reparse)) : null;
-    return { report: reply.report, events: reply.events, series: reply.series.map((s) => ColumnarSeries.restore(s)), cold, reparse: reply.reparse, used: reply.used };
+    const again = reply.reparse ? reparser(reply.reparse) : null;
+    const cold = reply.cold && again ? ColdFile.restore(reply.cold, again) : null;
+    const warm = reply.warm && again ? ColdFile.restore(reply.warm, again) : null;
+    return { report: reply.report, events: reply.events, series: reply.series.map((s) => ColumnarSeries.restore(s)), cold, warm, reparse: reply.reparse, used: reply.used };
   }
 
   private pump(): void {

@@ -30,6 +30,7 @@ async function run(task: WorkerTask): Promise<WorkerReply> {
       events: r.events,
       series: r.series.map((s) => s.snapshot()),
       cold: r.cold ? r.cold.snapshot() : null,
+      warm: r.warm ? r.warm.snapshot() : null,
       reparse: r.reparse,
       used: r.used,
     };

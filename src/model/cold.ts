@@ -11,6 +11,23 @@ import { readSpill, spillWriter } from './spill.js';
  * made.
  */
 
+/**
+ * Kinds whose single-line entries wait as compressed lines while the bundle is read, and become
+ * events once every file is read (the routine kinds: they are most of a run's events).
+ */
+export const WARM_KINDS: ReadonlySet<string> = new Set([
+  'connection-failure',
+  'heartbeat-ok',
+  'heartbeat-failed',
+  'remote-timeout',
+  'flow-control',
+  'consumer-registered',
+  'channel-closed',
+  'channel-expired',
+  'route-change',
+  'info',
+]);
+
 /** `info` lines rules read by their `what` (kept as events; every other `info` line may go cold). */
 export const RULE_INFO_WHATS: ReadonlySet<string> = new Set(['config-load', 'load-offset-data-version', 'put-message-in-lock-slow']);
 

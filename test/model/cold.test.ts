@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ColdFile, ColdStore, RULE_INFO_WHATS } from '../../src/model/cold.js';
+import { CLIENT_LOGBACK_FORMAT } from '../../src/formats/client-log.js';
+import type { FileContext, ParseSink } from '../../src/formats/types.js';
+import { reparser } from '../../src/ingest/index.js';
+import { ColdFile, ColdStore, RULE_INFO_WHATS, WARM_KINDS } from '../../src/model/cold.js';
 import type { RmqEvent } from '../../src/model/events.js';
+import { resolveZone } from '../../src/model/time.js';
+import { parseWith } from '../helpers.js';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -69,5 +74,44 @@ describe('cold lines', () => {
       all.slice(2046, 2049).map((e) => e.line),
       [4094, 4096, 4098],
     );
+  });
+
+  it('warm lines: routine single-line entries wait as text, and parse again to the events a plain parse makes', () => {
+    const h = (t: string, level: string, thread: string, logger: string): string => `2023-09-05 03:10:${t} ${level} [2212] [${thread}] [${logger}] - `;
+    const text = [
+      h('00.008', 'INFO ', 'MQClientFactoryScheduledThread', 'o.a.r.c.i.f.MQClientInstance#?:?') + 'send heart beat to broker[broker-b 0 172.66.1.31:10911] success',
+      h('01.117', 'WARN ', 'NettyClientWorkerThread_1', 'RocketmqRemoting#?:?') + 'closeChannel: close the connection to remote address[172.66.1.31:10911] result: true',
+      h('02.310', 'WARN ', 'MQClientFactoryScheduledThread', 'RocketmqRemoting#?:?') + 'invokeSync: wait response timeout exception, the channel[172.66.1.10:9876]',
+      'org.apache.rocketmq.remoting.exception.RemotingTimeoutException: wait response on the channel <172.66.1.10:9876> timeout, 3000(ms)',
+      '\tat org.apache.rocketmq.remoting.netty.NettyRemotingClient.invokeSync(NettyRemotingClient.java:416)',
+      h('03.001', 'INFO ', 'RebalanceService', 'o.a.r.c.i.c.RebalanceImpl#?:?') + 'doRebalance, pos-provider, add a new pull request PullRequest [consumerGroup=pos-provider, messageQueue=MessageQueue [topic=pos_order, brokerName=broker-b, queueId=0], nextOffset=108]',
+      h('04.412', 'INFO ', 'MQClientFactoryScheduledThread', 'o.a.r.c.i.f.MQClientInstance#?:?') + 'send heart beat to broker[broker-a 0 172.66.1.30:10911] success',
+    ].join('\n') + '\n';
+    const plain = parseWith(CLIENT_LOGBACK_FORMAT, text, { host: '172.66.6.4' }).events;
+    const zone = resolveZone('Asia/Shanghai');
+    const ctx: FileContext = { file: 'test.log', host: '172.66.6.4', hostZone: zone, hostZoneRule: { zone: zone.name, from: 'tz' }, yearHint: 2024, fileMtimeMs: null, consumePattern: null };
+    const events: RmqEvent[] = [];
+    const warm: { kind: string; raw: string; line: number; instant: number }[] = [];
+    const sink: ParseSink = {
+      counts: { total: 0, recognised: 0, unrecognised: 0, continuation: 0, skipped: 0 },
+      event: (e) => events.push(e),
+      unrecognised: () => undefined,
+      hostFromContent: () => undefined,
+      instant: () => undefined,
+      warm: (kind, raw, line, instant) => warm.push({ kind, raw, line, instant }),
+    };
+    const variant = CLIENT_LOGBACK_FORMAT.sniff(text.split('\n').slice(0, 200), ctx.file).variant;
+    const parser = CLIENT_LOGBACK_FORMAT.createParser(ctx, sink, variant);
+    text.split('\n').slice(0, -1).forEach((l, i) => parser.line(l, i + 1));
+    parser.end();
+    // the heartbeats and the closed channel wait; the timeout with its stack trace and the rebalance line do not
+    assert.deepEqual(warm.map((w) => [w.kind, w.line]), [['heartbeat-ok', 1], ['connection-failure', 2], ['heartbeat-ok', 7]]);
+    assert.ok(warm.every((w) => WARM_KINDS.has(w.kind)));
+    assert.deepEqual(events.map((e) => e.line), [3, 6]);
+    assert.ok(events[0]!.exception !== null);
+    const again = reparser({ format: CLIENT_LOGBACK_FORMAT.id, variant, ctx })(warm.map((w) => ({ text: w.raw, line: w.line })));
+    const byLine = (a: RmqEvent, b: RmqEvent): number => a.line - b.line;
+    assert.deepEqual(JSON.parse(JSON.stringify([...events, ...again].sort(byLine))), JSON.parse(JSON.stringify(plain)));
+    assert.deepEqual(again.map((e) => e.instant), warm.map((w) => w.instant));
   });
 });
