@@ -1,6 +1,6 @@
 import type { RmqEvent } from '../model/events.js';
 import type { Command } from 'commander';
-import { queueKeyString, timelineEntries } from '../correlate/index.js';
+import { queueKeyString, timelineCursor, type TimelineEntry } from '../correlate/index.js';
 import { formatInstant } from '../model/time.js';
 import { describeEvent } from '../report/describe.js';
 import { incidentMarkdown } from '../report/render-markdown.js';
@@ -98,36 +98,64 @@ export function registerTimeline(program: Command, io: Io): void {
     const timelines = [...a.context.queues.values()]
       .filter((t) => (o.group === undefined || t.key.group === o.group) && (qf === null || (t.key.brokerName === qf.broker && t.key.queueId === qf.id)))
       // The topic's own queues first, retry topics after them.
-      .sort((x, y) => Number(x.key.topic.startsWith('%')) - Number(y.key.topic.startsWith('%')) || (queueKeyString(x.key) < queueKeyString(y.key) ? -1 : 1))
-      .map((t) => ({ key: t.key, entries: timelineEntries(a.context, t) }));
+      .sort((x, y) => Number(x.key.topic.startsWith('%')) - Number(y.key.topic.startsWith('%')) || (queueKeyString(x.key) < queueKeyString(y.key) ? -1 : 1));
+    // Written a piece at a time as the entries are decoded (a big bundle's queues hold millions
+    // of commits: none is kept, and a slow reader of stdout is waited for).
+    let pending = '';
+    const write = async (text: string, force = false): Promise<void> => {
+      pending += text;
+      if (pending.length < 64 * 1024 && !force) return;
+      io.out(pending);
+      pending = '';
+      await io.drain?.();
+    };
     if (o.format === 'json') {
-      io.out(
-        safeJson(
-          timelines.map((t) => ({
-            ...t.key,
-            entries: t.entries.map((e) => ({ time: formatInstant(e.event.instant, a.tz), host: e.host, role: e.role, kind: e.event.kind, what: describeEvent(e.event), file: e.event.file, line: e.event.line, text: e.event.raw })),
-          })),
-          2,
-        ) + '\n',
-      );
+      // (the text JSON.stringify(timelines, null, 2) gives, built an entry at a time)
+      const indent = (text: string, n: number): string => text.replace(/\n/g, `\n${' '.repeat(n)}`);
+      await write(timelines.length === 0 ? '[]' : '[');
+      for (let k = 0; k < timelines.length; k++) {
+        const t = timelines[k]!;
+        const shell = JSON.stringify({ ...t.key, entries: 0 }, null, 2);
+        await write(`${k === 0 ? '' : ','}\n  ${indent(shell.slice(0, shell.lastIndexOf('0\n}')), 2)}`);
+        const cur = timelineCursor(a.context, t);
+        let n = 0;
+        for (let e = cur.next(); e !== null; e = cur.next()) {
+          const entry = { time: formatInstant(e.event.instant, a.tz), host: e.host, role: e.role, kind: e.event.kind, what: describeEvent(e.event), file: e.event.file, line: e.event.line, text: e.event.raw };
+          await write(`${n++ === 0 ? '[' : ','}\n      ${indent(JSON.stringify(entry, null, 2), 6)}`);
+        }
+        await write(n === 0 ? '[]\n  }' : '\n    ]\n  }');
+      }
+      await write(timelines.length === 0 ? '\n' : '\n]\n', true);
       return;
     }
     const c = makeChalk(colorWanted(o.color, io));
-    const out: string[] = [];
-    if (timelines.length === 0) out.push('no queue matches');
+    if (timelines.length === 0) await write('no queue matches\n');
     for (const t of timelines) {
-      out.push(c.bold(`${neutralize(t.key.group)}  ${neutralize(t.key.topic)}  ${neutralize(t.key.brokerName)}:${t.key.queueId}`) + c.dim(`  (${t.entries.length} entries)`));
-      for (let i = 0; i < t.entries.length; i++) {
-        const e = t.entries[i]!;
-        // A run of identical periodic commits (every 5 s) is one line with its count and end.
-        let j = i;
-        while (j + 1 < t.entries.length && sameCommit(e.event, t.entries[j + 1]!.event)) j++;
-        const repeat = j > i ? c.dim(` ×${j - i + 1} until ${formatInstant(t.entries[j]!.event.instant, a.tz).slice(11, 19)}`) : '';
-        out.push(`  ${c.cyan(formatInstant(e.event.instant, a.tz).slice(0, 23).replace('T', ' '))} ${c.magenta(neutralizeOr(e.host).padEnd(12))} ${e.role.padEnd(9)} ${neutralize(describeEvent(e.event))}${repeat}  ${c.dim(`${neutralize(e.event.file)}:${e.event.line}`)}`);
-        i = j;
+      const cur = timelineCursor(a.context, t);
+      await write(c.bold(`${neutralize(t.key.group)}  ${neutralize(t.key.topic)}  ${neutralize(t.key.brokerName)}:${t.key.queueId}`) + c.dim(`  (${cur.count} entries)`) + '\n');
+      // A run of identical periodic commits (every 5 s) is one line with its count and end.
+      let run: TimelineEntry | null = null;
+      let last: TimelineEntry | null = null;
+      let size = 0;
+      const flush = async (): Promise<void> => {
+        if (run === null || last === null) return;
+        const e = run;
+        const repeat = size > 1 ? c.dim(` ×${size} until ${formatInstant(last.event.instant, a.tz).slice(11, 19)}`) : '';
+        await write(`  ${c.cyan(formatInstant(e.event.instant, a.tz).slice(0, 23).replace('T', ' '))} ${c.magenta(neutralizeOr(e.host).padEnd(12))} ${e.role.padEnd(9)} ${neutralize(describeEvent(e.event))}${repeat}  ${c.dim(`${neutralize(e.event.file)}:${e.event.line}`)}\n`);
+      };
+      for (let e = cur.next(); e !== null; e = cur.next()) {
+        if (run !== null && sameCommit(run.event, e.event)) {
+          last = e;
+          size++;
+          continue;
+        }
+        await flush();
+        run = last = e;
+        size = 1;
       }
-      out.push('');
+      await flush();
+      await write('\n');
     }
-    io.out(out.join('\n') + '\n');
+    await write('', true);
   });
 }

@@ -23,6 +23,8 @@ export interface Io {
    * `\r` and erase-line must reach the terminal; its own text is guarded there.
    */
   errRaw(text: string): void;
+  /** Resolves once stdout has room again (a long output written in pieces waits on a slow reader). */
+  drain?(): Promise<void>;
 }
 
 export { VERSION };
@@ -61,6 +63,18 @@ export async function main(argv: string[], ioOverride?: Partial<Io>): Promise<nu
       if (!stdoutClosed) process.stdout.write(s);
     },
     err: (s) => process.stderr.write(s),
+    drain: () =>
+      stdoutClosed || !process.stdout.writableNeedDrain
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const done = (): void => {
+              process.stdout.off('drain', done);
+              process.stdout.off('close', done);
+              resolve();
+            };
+            process.stdout.once('drain', done);
+            process.stdout.once('close', done);
+          }),
     setExit: (c) => {
       exit = Math.max(exit, c);
     },

@@ -302,6 +302,31 @@ export function buildContext(allEvents: readonly RmqEvent[], opts: { skewMs: num
 }
 
 /** A queue's timeline with its commits (kept in the persist store) merged in, in time order. */
+/**
+ * A queue's timeline one entry at a time, in the order `timelineEntries` gives, its commits
+ * decoded as they come and not kept (`count`: how many entries there are): for the `timeline`
+ * command over a whole bundle, where the commits are millions.
+ */
+export function timelineCursor(ctx: Context, t: QueueTimeline): { count: number; next: () => TimelineEntry | null } {
+  let count = t.entries.length;
+  for (const s of ctx.persists.ofQueue(t.key)) count += s.count;
+  const commits = ctx.persists.queueCursor(t.key);
+  let c = commits();
+  let i = 0;
+  const next = (): TimelineEntry | null => {
+    const en = t.entries[i];
+    if (c !== null && (en === undefined || c.instant < en.event.instant || (c.instant === en.event.instant && c.seq < en.event.seq))) {
+      const out: TimelineEntry = { event: c, role: 'position', host: c.host };
+      c = commits();
+      return out;
+    }
+    if (en === undefined) return null;
+    i++;
+    return en;
+  };
+  return { count, next };
+}
+
 export function timelineEntries(ctx: Context, t: QueueTimeline): TimelineEntry[] {
   const commits = ctx.persists.onQueue(t.key, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
   if (commits.length === 0) return t.entries;

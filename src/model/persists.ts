@@ -88,6 +88,10 @@ export interface PersistSeries {
   at(index: number): Persist;
   /** Every row as an event (used for the rare files that must be compared line by line). */
   events(): Persist[];
+  /** Rows are in time order as well as in line order (no clock step back within the series). */
+  readonly ordered: boolean;
+  /** Every row as an event, in line order, one at a time (null at the end); a columnar series keeps none of them. */
+  cursor(): () => Persist | null;
 }
 
 /**
@@ -113,6 +117,7 @@ export interface ColumnarSnapshot {
   templates: PersistTemplate[];
   chunks: number[][];
   last: [number, number, number];
+  ordered: boolean;
 }
 
 /**
@@ -149,6 +154,8 @@ export class ColumnarSeries implements PersistSeries {
   private cache: Map<number, Persist> | null = null;
   private readonly row: PersistRow = { instant: 0, offset: 0, line: 0, seq: 0, index: 0 };
   private template = 0;
+  /** A row came earlier in time than the row before it. */
+  private stepBack = false;
 
   constructor(readonly head: SeriesHead) {}
 
@@ -159,6 +166,7 @@ export class ColumnarSeries implements PersistSeries {
       this.templates.push(template);
     }
     if (this.count % (CHUNK * BLOCK_CHUNKS) === 0 && this.count > 0) this.spillTail();
+    if (this.count > 0 && instant < this.lastInstant) this.stepBack = true;
     this.ensure(32);
     if (this.count % CHUNK === 0) {
       this.chunkPos.push(this.tailStart + this.len);
@@ -200,6 +208,7 @@ export class ColumnarSeries implements PersistSeries {
       templates: this.templates,
       chunks: [this.chunkPos, this.chunkInstant, this.chunkOffset, this.chunkLine, this.chunkMin, this.chunkMax],
       last: [this.lastInstant, this.lastOffset, this.lastLine],
+      ordered: !this.stepBack,
     };
   }
 
@@ -225,7 +234,46 @@ export class ColumnarSeries implements PersistSeries {
       c.chunkMax.push(max![i]!);
     }
     [c.lastInstant, c.lastOffset, c.lastLine] = s.last;
+    c.stepBack = !s.ordered;
     return c;
+  }
+
+  get ordered(): boolean {
+    return !this.stepBack;
+  }
+
+  cursor(): () => Persist | null {
+    // (one chunk decoded at a time; the events are built fresh and not kept)
+    const instants: number[] = [];
+    const offsets: number[] = [];
+    const lines: number[] = [];
+    const templates: number[] = [];
+    const indexes: number[] = [];
+    const chunks = this.chunkPos.length;
+    let c = 0;
+    let n = 0;
+    let pos = 0;
+    return () => {
+      while (pos >= n) {
+        if (c >= chunks) return null;
+        n = 0;
+        pos = 0;
+        this.decode(c++, CHUNK, (index, instant, offset, line, t) => {
+          instants[n] = instant;
+          offsets[n] = offset;
+          lines[n] = line;
+          templates[n] = t;
+          indexes[n] = index;
+          n++;
+          return true;
+        });
+      }
+      const line = lines[pos]!;
+      const r: PersistRow = { instant: instants[pos]!, offset: offsets[pos]!, line, seq: this.head.rank * 1e8 + line, index: indexes[pos]! };
+      const e = this.build(r, this.templates[templates[pos]!]!);
+      pos++;
+      return e;
+    };
   }
 
   /** Releases the spare capacity once the file is read. */
@@ -470,6 +518,16 @@ export class ObjectSeries implements PersistSeries {
   events(): Persist[] {
     return this.list.slice();
   }
+
+  get ordered(): boolean {
+    for (let i = 1; i < this.list.length; i++) if (this.list[i]!.instant < this.list[i - 1]!.instant) return false;
+    return true;
+  }
+
+  cursor(): () => Persist | null {
+    let i = 0;
+    return () => (i < this.list.length ? this.list[i++]! : null);
+  }
 }
 
 /** The exact message text of a `[persistAll]` / `[persist]` line, from its fields. */
@@ -585,6 +643,56 @@ export class PersistStore {
       });
     }
     return out.sort(byInstantThenSeq);
+  }
+
+  /**
+   * A queue's whole history of persists in time order (instant, then read order), one at a time:
+   * the series are merged as they are decoded, and no event is kept (a timeline of a big bundle).
+   * A series whose clock stepped back is read whole and sorted.
+   */
+  queueCursor(q: PersistQueue): () => Persist | null {
+    const sources: (() => Persist | null)[] = [];
+    const unordered: PersistSeries[] = [];
+    for (const s of this.ofQueue(q)) {
+      if (s.ordered) sources.push(s.cursor());
+      else unordered.push(s);
+    }
+    if (unordered.length > 0) {
+      const sorted = this.eventsOf(unordered, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+      let i = 0;
+      sources.push(() => (i < sorted.length ? sorted[i++]! : null));
+    }
+    // a heap of the sources' current events, earliest on top
+    const heads: (Persist | null)[] = sources.map((next) => next());
+    const heap: number[] = [];
+    const less = (a: number, b: number): boolean => byInstantThenSeq(heads[a]!, heads[b]!) < 0;
+    const down = (i: number): void => {
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= heap.length) return;
+        const r = l + 1;
+        const c = r < heap.length && less(heap[r]!, heap[l]!) ? r : l;
+        if (!less(heap[c]!, heap[i]!)) return;
+        [heap[c], heap[i]] = [heap[i]!, heap[c]!];
+        i = c;
+      }
+    };
+    heads.forEach((h, i) => {
+      if (h !== null) heap.push(i);
+    });
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+    return () => {
+      if (heap.length === 0) return null;
+      const top = heap[0]!;
+      const e = heads[top]!;
+      heads[top] = sources[top]!();
+      if (heads[top] === null) {
+        heap[0] = heap[heap.length - 1]!;
+        heap.pop();
+      }
+      if (heap.length > 0) down(0);
+      return e;
+    };
   }
 
   /** A queue's persists within [from, to], in time order. */

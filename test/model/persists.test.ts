@@ -237,3 +237,38 @@ describe('persist store: the last row before a time, searched backwards', () => 
     assert.equal(store.last([empty], Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY), null);
   });
 });
+
+describe('persist store: a queue history one event at a time (timelines)', () => {
+  it('gives what onQueue over all time gives, in the same order, across columnar series (one with a clock step back) and object series; keeps none', () => {
+    const store = new PersistStore();
+    const want = rows();
+    // two hosts' columnar series: one whose clock steps back (read whole and sorted), one in order
+    const back = new ColumnarSeries(head());
+    for (const r of want) back.add(r.instant, r.offset, r.line, TEMPLATE);
+    back.seal();
+    const ordered = new ColumnarSeries(head({ host: '172.66.6.4', clientId: '172.66.6.4@99', file: '/b/172.66.6.4/rocketmq_client.log', rank: 5 }));
+    let t = Date.UTC(2023, 8, 5, 2, 0, 0, 0);
+    for (let i = 0; i < 3000; i++) ordered.add((t += 4999), 9000 + i, 3 + i * 7, TEMPLATE);
+    ordered.seal();
+    assert.equal(back.ordered, false);
+    assert.equal(ordered.ordered, true);
+    assert.equal(ColumnarSeries.restore(structuredClone(back.snapshot())).ordered, false);
+    const objects = new ObjectSeries(head({ host: '172.66.6.5', file: '/b/172.66.6.5/rocketmq_client.log', rank: 7 }));
+    for (const e of ordered.events().slice(0, 40)) objects.add({ ...e, host: '172.66.6.5', file: '/b/172.66.6.5/rocketmq_client.log', seq: 7 * 1e8 + e.line, instant: e.instant + 2500 });
+    for (const s of [back, ordered, objects]) store.add(s);
+    const q = { group: 'order-consumer', topic: 'order_topic', brokerName: 'broker-b', queueId: 0 };
+    const next = store.queueCursor(q);
+    const streamed: Persist[] = [];
+    for (let e = next(); e !== null; e = next()) streamed.push(e);
+    const whole = store.onQueue(q, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+    assert.equal(streamed.length, 5000 + 3000 + 40);
+    assert.deepEqual(
+      streamed.map((e) => JSON.stringify(e)),
+      whole.map((e) => JSON.stringify(e)),
+    );
+    // the in-order columnar series built its events fresh: asking the series again gives other objects
+    const fresh = ordered.cursor()();
+    assert.notEqual(fresh, ordered.cursor()());
+    assert.deepEqual(fresh, ordered.at(0));
+  });
+});
