@@ -201,9 +201,46 @@ export function offsetAt(zone: ResolvedZone, instant: number): string {
 
 /** RFC 3339 with the given zone's offset, millisecond precision: `2023-09-05T03:21:42.000+08:00`. */
 export function formatInstant(instant: number, zone: ResolvedZone | string = 'UTC'): string {
+  if (typeof zone !== 'string') {
+    const quick = isoByArithmetic(instant, zone);
+    if (quick !== null) return quick;
+  }
   const name = typeof zone === 'string' ? zone : zone.fixedOffsetMinutes !== null ? FixedOffsetZone.instance(zone.fixedOffsetMinutes).name : zone.name;
   const dt = DateTime.fromMillis(instant, { zone: name });
   return dt.toISO({ suppressMilliseconds: false, includeOffset: true }) ?? new Date(instant).toISOString();
+}
+
+/** The last day's `yyyy-MM-dd` (wall days since the epoch → text). */
+let isoDay = { day: Number.NaN, text: '' };
+
+/**
+ * What luxon's toISO gives, by arithmetic (the zone's offset known per hour): for whole-minute
+ * offsets and years 1000–9999; null otherwise, and luxon answers. A fixed zone at offset 0 is
+ * `Z`, a zone with rules `+00:00`, as luxon writes them.
+ */
+function isoByArithmetic(instant: number, zone: ResolvedZone): string | null {
+  if (!Number.isFinite(instant)) return null;
+  const minutes = zone.fixedOffsetMinutes ?? ruledOffset(zone.name, instant);
+  if (!Number.isInteger(minutes)) return null;
+  const wall = instant + minutes * 60_000;
+  const day = Math.floor(wall / DAY);
+  if (day !== isoDay.day) {
+    const d = new Date(day * DAY);
+    const y = d.getUTCFullYear();
+    isoDay = { day, text: y >= 1000 && y <= 9999 ? `${y}-${TWO_DIGITS[d.getUTCMonth() + 1]}-${TWO_DIGITS[d.getUTCDate()]}` : '' };
+  }
+  if (isoDay.text === '') return null;
+  const inDay = wall - day * DAY;
+  const sec = Math.floor(inDay / 1000);
+  const ms = inDay - sec * 1000;
+  const frac = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
+  let offset: string;
+  if (minutes === 0 && zone.fixedOffsetMinutes !== null) offset = 'Z';
+  else {
+    const a = Math.abs(minutes);
+    offset = `${minutes < 0 ? '-' : '+'}${TWO_DIGITS[Math.floor(a / 60)] ?? String(Math.floor(a / 60))}:${TWO_DIGITS[a % 60]}`;
+  }
+  return `${isoDay.text}T${TWO_DIGITS[Math.floor(sec / 3600)]}:${TWO_DIGITS[Math.floor(sec / 60) % 60]}:${TWO_DIGITS[sec % 60]}.${frac}${offset}`;
 }
 
 /** Parses RFC 3339 / ISO 8601 with offset; returns null when unparseable. */

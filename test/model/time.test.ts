@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DateTime } from 'luxon';
-import { resolveZone, wallSecondText, wallToInstant } from '../../src/model/time.js';
+import { formatInstant, resolveZone, wallSecondText, wallToInstant } from '../../src/model/time.js';
+import { DateTime as LuxonDateTime, FixedOffsetZone } from 'luxon';
 
 /**
  * The zone's offset is known per hour (per minute in the hours it changes), and a wall time is
@@ -72,6 +73,19 @@ describe('zone offsets known per hour: as luxon gives them', () => {
     const sh = resolveZone('Asia/Shanghai');
     for (const [y, mo, d] of [[2023, 2, 30], [2023, 4, 31], [2023, 13, 1], [99, 5, 1], [2024, 2, 29]] as const) {
       assert.equal(wallToInstant(sh, y, mo, d, 10, 0, 0, 0), luxonInstant('Asia/Shanghai', y, mo, d, 10, 0, 0, 0), `${y}-${mo}-${d}`);
+    }
+  });
+
+  it('RFC 3339 text of instants, in fixed and ruled zones, as luxon writes it (Z only for a fixed zone at offset 0)', () => {
+    const specs = ['UTC', 'GMT+8', '+05:30', '-03:00', '+14:00', '-12:00', ...ZONES, 'Europe/London', 'Africa/Abidjan'];
+    for (const spec of specs) {
+      const zone = resolveZone(spec);
+      const name = zone.fixedOffsetMinutes !== null ? FixedOffsetZone.instance(zone.fixedOffsetMinutes).name : zone.name;
+      const cases = [...instants(spec.length * 31), Date.UTC(1899, 11, 31, 23, 59, 59, 999), Date.UTC(999, 0, 1), Date.UTC(10000, 0, 1), 0, -1];
+      for (const t of cases) {
+        const want = LuxonDateTime.fromMillis(t, { zone: name }).toISO({ suppressMilliseconds: false, includeOffset: true }) ?? new Date(t).toISOString();
+        assert.equal(formatInstant(t, zone), want, `${spec} ${t}`);
+      }
     }
   });
 });
