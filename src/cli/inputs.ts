@@ -4,7 +4,8 @@ import { ingest, type IngestResult } from '../ingest/index.js';
 import { formatInstant } from '../model/time.js';
 import { inputsJson, nothingRead } from '../report/inputs.js';
 import { neutralize } from '../report/sanitize.js';
-import { addInputOptions, ingestOptions, UsageError, type RawInputOptions } from './options.js';
+import { addInputOptions, ingestOptions, QUIET_HELP, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
+import { startProgress } from './progress.js';
 import type { Io } from './main.js';
 
 export function registerInputs(program: Command, io: Io): void {
@@ -13,10 +14,18 @@ export function registerInputs(program: Command, io: Io): void {
       .command('inputs')
       .description('list what was read: per file the detected format, host, zone, time span, line counts and events by kind')
       .argument('<paths...>', 'files, directories (recursive), .gz/.tar.gz/.zip bundles, or - for stdin')
-      .option('--format <fmt>', 'text or json', 'text'),
-  ).action(async (paths: string[], o: RawInputOptions & { format: string }) => {
+      .option('--format <fmt>', 'text or json', 'text')
+      .option('--quiet', QUIET_HELP),
+  ).action(async (paths: string[], o: RawInputOptions & RawQuietOption & { format: string }) => {
     if (o.format !== 'text' && o.format !== 'json') throw new UsageError(`--format must be text or json, got "${o.format}"`);
-    const result = await ingest(paths, { ...ingestOptions(o), stdin: io.stdin });
+    const base = ingestOptions(o);
+    const shown = startProgress(paths, io, Boolean(o.quiet));
+    let result: IngestResult;
+    try {
+      result = await ingest(paths, { ...base, stdin: io.stdin, progress: shown.progress });
+    } finally {
+      shown.stop();
+    }
     if (o.format === 'json') io.out(JSON.stringify(inputsJson(result), null, 2) + '\n');
     else io.out(renderInputsText(result));
     for (const p of result.problems) io.err(`rmq-forensics: ${neutralize(p.path)}: ${p.problem}\n`);

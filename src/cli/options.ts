@@ -40,8 +40,8 @@ export function addInputOptions(cmd: Command): Command {
 }
 
 /**
- * `--quiet` for the commands that read a bundle and report on it (analyze, explain, timeline,
- * scan): no progress line. The line is drawn only on a terminal anyway (src/cli/progress.ts).
+ * `--quiet` for the commands that read a bundle (analyze, explain, timeline, scan, inputs): no
+ * progress line. The line is drawn only on a terminal anyway (src/cli/progress.ts).
  */
 export const QUIET_HELP =
   'no progress line on stderr (otherwise shown on a terminal for runs longer than a second: bytes, files, rate, ETA; never on a pipe, in cron, under CI or with TERM=dumb)';

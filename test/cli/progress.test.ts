@@ -312,7 +312,7 @@ describe('progress: end to end', () => {
     }
   });
 
-  it('--quiet is accepted by analyze, explain, timeline and scan, and changes nothing else', async () => {
+  it('--quiet is accepted by analyze, explain, timeline, scan and inputs, and changes nothing else', async () => {
     const plain = await runCli(['analyze', SEED, '--tz', 'Asia/Shanghai', '--format', 'json']);
     const quiet = await runCli(['analyze', SEED, '--tz', 'Asia/Shanghai', '--format', 'json', '--quiet']);
     assert.equal(quiet.code, plain.code, quiet.err);
@@ -329,12 +329,16 @@ describe('progress: end to end', () => {
     assert.equal(tl.code, 0, tl.err);
     const ex = await runCli(['explain', 'AC42020D00016267C3BB043EAE03BEF9', SEED, '--tz', 'Asia/Shanghai', '--quiet']);
     assert.equal(ex.code, 0, ex.err);
+    const inputs = await runCli(['inputs', SEED, '--tz', 'Asia/Shanghai', '--format', 'json']);
+    const inputsQuiet = await runCli(['inputs', SEED, '--tz', 'Asia/Shanghai', '--format', 'json', '--quiet']);
+    assert.equal(inputsQuiet.code, 0, inputsQuiet.err);
+    assert.equal(inputsQuiet.out, inputs.out);
     // An unknown option is still refused (the check above can fail).
     assert.equal((await runCli(['analyze', SEED, '--quiett'])).code, 2);
   });
 
   it('--help says what --quiet does', async () => {
-    for (const cmd of ['analyze', 'explain', 'timeline', 'scan']) {
+    for (const cmd of ['analyze', 'explain', 'timeline', 'scan', 'inputs']) {
       const r = await runCli([cmd, '--help']);
       assert.match(r.out.replace(/\s+/g, ' '), /--quiet no progress line on stderr/, cmd);
     }
