@@ -62,10 +62,40 @@ export function formatSize(n: number): string {
   return `${n} bytes`;
 }
 
-/** Bytes read so far in this run, against the bounds. */
+/**
+ * Bytes read so far in this run, against the bounds. The count lives in shared memory: reader
+ * threads count into the same one (`shared`), so files read at the same time on several threads
+ * share the run bound exactly.
+ */
 export class ByteBudget {
-  used = 0;
-  constructor(readonly limits: ByteLimits) {}
+  readonly shared: SharedArrayBuffer;
+  private readonly count: BigInt64Array;
+
+  constructor(
+    readonly limits: ByteLimits,
+    shared?: SharedArrayBuffer,
+  ) {
+    this.shared = shared ?? new SharedArrayBuffer(8);
+    this.count = new BigInt64Array(this.shared);
+  }
+
+  get used(): number {
+    return Number(Atomics.load(this.count, 0));
+  }
+
+  /** Counts bytes read (or passed over) without a bound to check. */
+  add(n: number): void {
+    Atomics.add(this.count, 0, BigInt(n));
+  }
+
+  /** Takes up to `n` bytes of the run's room (and no more than `fileRoom`): how many were taken. */
+  take(n: number, fileRoom: number): number {
+    for (;;) {
+      const cur = Atomics.load(this.count, 0);
+      const want = Math.max(0, Math.min(n, fileRoom, this.limits.run - Number(cur)));
+      if (Atomics.compareExchange(this.count, 0, cur, cur + BigInt(want)) === cur) return want;
+    }
+  }
 
   get exhausted(): boolean {
     return this.used >= this.limits.run;

@@ -165,8 +165,8 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
     if (pool && onWorker) {
       // Read on a worker thread: the file is opened there again.
       src.stream.destroy();
+      // (the worker counted its bytes into the run's shared count)
       r = await pool.read(src, opts, budget);
-      budget.used += r.used;
       // (a reader thread's events arrive whole: made lean here; this thread's are made lean as read)
       if (fastPath.enabled) r.events = leanEvents(r.events, strings);
     } else r = await readFile(src, opts, { tzFor, forced, encodings }, budget, fastPath.enabled ? strings : null);

@@ -73,14 +73,9 @@ export class LineDecoder {
  */
 export function takeBytes(budget: ByteBudget, fileBytes: number, fileLimit: number, chunk: Buffer): { chunk: Buffer; stop: 'file' | 'run' | null } {
   const fileRoom = fileLimit - fileBytes;
-  const runRoom = budget.limits.run - budget.used;
-  if (chunk.length <= fileRoom && chunk.length <= runRoom) {
-    budget.used += chunk.length;
-    return { chunk, stop: null };
-  }
-  const room = Math.max(0, Math.min(fileRoom, runRoom));
-  budget.used += room;
-  return { chunk: chunk.subarray(0, room), stop: fileRoom <= runRoom ? 'file' : 'run' };
+  const taken = budget.take(chunk.length, fileRoom);
+  if (taken === chunk.length) return { chunk, stop: null };
+  return { chunk: chunk.subarray(0, taken), stop: taken >= fileRoom ? 'file' : 'run' };
 }
 
 /**

@@ -28,6 +28,8 @@ export interface WorkerTask {
   opts: WorkerOptions;
   /** --max-bytes bounds for this file: its own, and what the run has left. */
   limits: { file: number; run: number };
+  /** The run's byte count (ByteBudget.shared): the worker counts into it. */
+  used: SharedArrayBuffer;
   /** Where the worker writes its spill file (the main thread's directory, removed at its exit). */
   spillDir: string | null;
 }
@@ -101,7 +103,7 @@ class WorkerPool implements Pool {
     void _stdin;
     void _resume;
     void _progress;
-    const task: WorkerTask = { id: this.nextId++, path: src.path, rel: src.rel, opts: plain, limits: { file: budget.limits.file, run: Math.max(0, budget.limits.run - budget.used) }, spillDir: spillDir() };
+    const task: WorkerTask = { id: this.nextId++, path: src.path, rel: src.rel, opts: plain, limits: { file: budget.limits.file, run: budget.limits.run }, used: budget.shared, spillDir: spillDir() };
     const reply = await new Promise<WorkerReply>((done) => {
       this.queue.push({ task, done });
       this.pump();

@@ -237,7 +237,7 @@ async function* walkTar(
         const c = data as Buffer;
         if (body.destroyed) {
           if (budget) {
-            budget.used += c.length;
+            budget.add(c.length);
             if (budget.exhausted && !overBudget) {
               overBudget = true;
               extract.destroy(new Error('byte bound'));

@@ -13,7 +13,7 @@ parentPort?.on('message', (task: WorkerTask) => {
 async function run(task: WorkerTask): Promise<WorkerReply> {
   useSpillDir(task.spillDir);
   try {
-    const budget = new ByteBudget({ file: task.limits.file, run: task.limits.run });
+    const budget = new ByteBudget({ file: task.limits.file, run: task.limits.run }, task.used);
     let src: SourceFile | null = null;
     let problem: string | null = null;
     for await (const item of walkInputs([task.path], undefined, budget)) {

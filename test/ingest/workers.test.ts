@@ -66,4 +66,30 @@ describe('reader threads: a file read on a worker gives what the main thread giv
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('the run bound is shared exactly by the main thread and a reader thread reading at the same time', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rmq-workers-run-'));
+    try {
+      const { mkdirSync } = await import('node:fs');
+      // four hosts' logs of about 1.6 MB each; the run may read 3.5 MB of them
+      for (const h of ['172.66.6.3', '172.66.6.4', '172.66.6.5', '172.66.6.6']) {
+        const lines: string[] = [];
+        for (let i = 0; i < 9000; i++) {
+          const s = String(i % 60).padStart(2, '0');
+          lines.push(`2023-09-05 03:${String(5 + Math.floor(i / 600)).padStart(2, '0')}:${s},${String(i % 1000).padStart(3, '0')} INFO RocketmqClient - [persistAll] Group: g ClientId: ${h}@1 updateConsumeOffsetToBroker MessageQueue [topic=t, brokerName=broker-b, queueId=${i % 4}] ${1000 + i}`);
+        }
+        mkdirSync(path.join(dir, h), { recursive: true });
+        writeFileSync(path.join(dir, h, 'rocketmq_client.log'), lines.join('\n') + '\n');
+      }
+      const run = 3_500_000;
+      const progress = { filesSeen: 0, filesDone: 0, diskBytesDone: 0, bytesRead: 0, finished: false };
+      const r = await withWorkers('1', '0', () => ingest([dir], opts({ maxBytes: { file: 2 ** 31, run }, progress })));
+      assert.equal(progress.bytesRead, run, 'exactly the bound was read, by both threads together');
+      const complete = r.files.reduce((n, f) => n + (f.identity?.bytesRead ?? 0), 0);
+      assert.ok(complete <= run && complete > run - 4 * 300, `${complete} bytes of complete lines`);
+      assert.ok(r.files.some((f) => f.problems.some((p) => p.includes('per run was reached'))) || r.problems.some((p) => p.problem.includes('per run')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
