@@ -84,7 +84,7 @@ class WorkerPool implements Pool {
     private readonly from: number,
   ) {}
 
-  /** Text seen so far (file sizes, gzipped ones ×10): workers start once it reaches `from`. */
+  /** Text seen so far (file sizes; a gzipped one's text size): workers start once it reaches `from`. */
   private seen = 0;
 
   idle(): boolean {
@@ -92,8 +92,8 @@ class WorkerPool implements Pool {
   }
 
   wants(src: SourceFile): boolean {
-    // (a gzipped log holds about ten times its size in text)
-    const text = (src.size ?? 0) * (src.gzipped ? 10 : 1);
+    // (a gzipped log's text size from its trailer, else about ten times its size)
+    const text = src.textSize ?? (src.size ?? 0) * (src.gzipped ? 10 : 1);
     this.seen += text;
     return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && text >= this.minBytes && this.seen >= this.from;
   }

@@ -31,6 +31,8 @@ export interface SourceFile {
   direct?: { fd: number } | null;
   /** The content as chunks, its start already read (read these rather than `stream`, which then only releases it). */
   chunks?: Chunks | null;
+  /** A gzipped file's text size as its trailer gives it (mod 4 GiB; null when not believable). */
+  textSize?: number | null;
 }
 
 export interface WalkProblem {
@@ -133,7 +135,15 @@ async function* openFile(p: string, rel: string, size: number, mtimeMs: number, 
     return;
   }
   if (got > 0 && isGzip(head)) {
-    yield* openContent(p, rel, size, mtimeMs, gunzip(stream), true, null, budget, true);
+    // (a gzip member ends with its text's size mod 4 GiB: a file smaller than that is a
+    // concatenation or damaged, and the reader threads' scheduling guesses instead)
+    let textSize: number | null = null;
+    if (size >= 18) {
+      const tail = Buffer.alloc(4);
+      const n = await fh.read(tail, 0, 4, size - 4).then((r) => r.bytesRead, () => 0);
+      if (n === 4 && tail.readUInt32LE(0) >= size) textSize = tail.readUInt32LE(0);
+    }
+    yield* openContent(p, rel, size, mtimeMs, gunzip(stream), true, null, budget, true, textSize);
     return;
   }
   yield* openStream(p, rel, size, mtimeMs, stream, budget, true);
@@ -186,6 +196,7 @@ async function* openContent(
   priorError: Error | null,
   budget: ByteBudget | null,
   independent: boolean,
+  textSize: number | null = null,
 ): AsyncGenerator<WalkItem> {
   const peeked = await peekChunks(stream, HEAD_PEEK);
   const error = priorError ?? peeked.error;
@@ -194,7 +205,7 @@ async function* openContent(
     return;
   }
   const problem = error ? `${gzipped ? 'gzip' : 'read'} error: ${errorText(error)} (the readable part was used)` : null;
-  yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped, problem, independent, chunks: peeked.chunks } };
+  yield { type: 'file', file: { path: p, rel, size, mtimeMs, stream, gzipped, problem, independent, chunks: peeked.chunks, textSize } };
 }
 
 async function* walkTar(
