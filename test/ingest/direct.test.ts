@@ -176,3 +176,29 @@ describe('scan resuming a plain file seeks past what an earlier run read', () =>
     }
   });
 });
+
+describe('the walker: what it knows of a file before reading it', () => {
+  it('a plain file is read directly; a gzipped one gives its text size from its trailer (a damaged trailer gives none)', async () => {
+    const { walkInputs } = await import('../../src/ingest/walk.js');
+    const root = mkdtempSync(path.join(os.tmpdir(), 'rmq-walk-'));
+    try {
+      const text = content([], []).text;
+      writeFileSync(path.join(root, 'a.log'), text);
+      writeFileSync(path.join(root, 'b.log.gz'), gzipSync(text));
+      const broken = gzipSync(text);
+      broken.writeUInt32LE(7, broken.length - 4);
+      writeFileSync(path.join(root, 'c.log.gz'), broken);
+      const seen = new Map<string, { direct: boolean; textSize: number | null | undefined; gzipped: boolean }>();
+      for await (const item of walkInputs([root])) {
+        if (item.type !== 'file') continue;
+        seen.set(path.basename(item.file.path), { direct: Boolean(item.file.direct), textSize: item.file.textSize, gzipped: item.file.gzipped });
+        item.file.stream.destroy();
+      }
+      assert.deepEqual(seen.get('a.log'), { direct: true, textSize: undefined, gzipped: false });
+      assert.deepEqual(seen.get('b.log.gz'), { direct: false, textSize: Buffer.byteLength(text), gzipped: true });
+      assert.deepEqual(seen.get('c.log.gz'), { direct: false, textSize: null, gzipped: true });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
