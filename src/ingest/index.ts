@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import { detectFormat, formatById } from '../formats/index.js';
@@ -15,6 +14,7 @@ import { countLines, LineDecoder, MAX_LINE_BYTES, readLines, type Decoding } fro
 import { fastPath } from './fastpath.js';
 import { sniffContent } from './sniff.js';
 import { directChunks, peekChunks } from './stream.js';
+import { findResume, headHash, type ResumePoint } from './resume.js';
 import { Interner, leanEvent, leanEvents, RawTexts } from '../model/lean.js';
 import { describeFsError, errorText, walkInputs, type SourceFile, type WalkProblem } from './walk.js';
 
@@ -43,10 +43,10 @@ export interface IngestOptions {
   /** `--max-bytes`: bounds on decompressed input (default 8 GiB per run, 2 GiB per file). */
   maxBytes?: ByteLimits;
   /**
-   * `scan`: where to resume a file an earlier run read (by content identity, so a renamed or
-   * gzipped piece resumes too). null: read it whole.
+   * `scan`: where earlier runs stopped reading, by content identity (resume.ts): a file whose
+   * content starts as one of them is read from there on (a renamed or gzipped piece too).
    */
-  resume?: (probe: ResumeProbe) => { skipBytes: number; startLine: number } | null;
+  resumeFrom?: readonly ResumePoint[];
   /** Counters ingest keeps up to date while it reads (a progress display polls them). */
   progress?: IngestProgress;
 }
@@ -62,17 +62,6 @@ export interface IngestProgress {
   bytesRead: number;
   /** True once every input has been read. */
   finished: boolean;
-}
-
-export interface ResumeProbe {
-  path: string;
-  /** A document format (JSON export, mqadmin output, snapshot): resumed whole or not at all. */
-  document: boolean;
-  /** The first bytes of the (decompressed) content. */
-  head: Buffer;
-  size: number | null;
-  /** Gzipped or an archive entry: `size` is not the content's size. */
-  compressed: boolean;
 }
 
 /** A file's content identity and how far it was read (for `scan --state`). */
@@ -592,7 +581,7 @@ async function readOne(
     report.formatTitle = format.title;
   }
   const parser = format ? format.createParser(ctx, sink, variant) : null;
-  const resumeAt = format && opts.resume ? opts.resume({ path: src.path, document: format.document, head, size: src.size, compressed: src.gzipped || src.path.includes('!/') }) : null;
+  const resumeAt = format && opts.resumeFrom ? findResume(opts.resumeFrom, { document: format.document, head, size: src.size, compressed: src.gzipped || src.path.includes('!/') }) : null;
   const stats = await readLines(
     chunks,
     new LineDecoder(decoding),
@@ -615,7 +604,7 @@ async function readOne(
     // Documents are identified by their whole head (they are re-read whole when they change).
     const n = format.document ? head.length : Math.min(head.length, IDENTITY_BYTES);
     report.identity = {
-      headHash: createHash('sha1').update(head.subarray(0, n)).digest('hex'),
+      headHash: headHash(head, n),
       headLength: n,
       bytesRead: format.document ? Math.max(stats.completeBytes, (resumeAt?.skipBytes ?? 0) + stats.bytes) : stats.completeBytes,
       linesRead: format.document ? Math.max(stats.completeLines, (resumeAt?.startLine ?? 0) + stats.lines) : stats.completeLines,

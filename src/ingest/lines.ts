@@ -108,7 +108,7 @@ export async function readLines(
     fallbackLines: 0,
     stoppedAt: null,
     error: null,
-    completeBytes: toSkip,
+    completeBytes: resume?.skipBytes ?? 0,
     completeLines: lineBase,
   };
   // The current, unfinished line: pieces (at most MAX_LINE_BYTES in all) and whether it was cut.

@@ -57,7 +57,7 @@ const MIN_BYTES = 1024 * 1024;
 const WORKERS_FROM = 128 * 1024 * 1024;
 
 export function workerPool(opts: IngestOptions): Pool | null {
-  if (!fastPath.enabled || opts.resume || process.env.RMQ_FORENSICS_WORKERS === '0') return null;
+  if (!fastPath.enabled || process.env.RMQ_FORENSICS_WORKERS === '0') return null;
   const wanted = Number(process.env.RMQ_FORENSICS_WORKERS ?? '');
   // (the main thread reads files too: one worker per other core)
   const size = Number.isInteger(wanted) && wanted > 0 ? wanted : os.availableParallelism() - 1;
@@ -99,9 +99,8 @@ class WorkerPool implements Pool {
   }
 
   async read(src: SourceFile, opts: IngestOptions, budget: ByteBudget): Promise<FileRead> {
-    const { stdin: _stdin, resume: _resume, progress: _progress, ...plain } = opts;
+    const { stdin: _stdin, progress: _progress, ...plain } = opts;
     void _stdin;
-    void _resume;
     void _progress;
     const task: WorkerTask = { id: this.nextId++, path: src.path, rel: src.rel, opts: plain, limits: { file: budget.limits.file, run: budget.limits.run }, used: budget.shared, spillDir: spillDir() };
     const reply = await new Promise<WorkerReply>((done) => {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { buildContext } from '../correlate/index.js';
 import { diagnose } from '../diagnose/index.js';
-import { ingest, type FileReport, type IngestOptions, type ResumeProbe } from '../ingest/index.js';
+import { ingest, type FileReport, type IngestOptions } from '../ingest/index.js';
 import type { EventOf, RmqEvent } from '../model/events.js';
 import type { PersistStore } from '../model/persists.js';
 import { formatInstant } from '../model/time.js';
@@ -30,10 +29,6 @@ export interface ScanResult {
   files: { file: string; newLines: number; resumedAt: number }[];
 }
 
-/** Hash of the first `n` bytes of content: the identity of a log whatever its name or compression. */
-export function headHash(head: Buffer, n: number): string {
-  return createHash('sha1').update(head.subarray(0, n)).digest('hex');
-}
 
 /**
  * One scan: read only what is new since the previous run (by content identity, so renamed,
@@ -44,22 +39,7 @@ export async function runScan(paths: readonly string[], opts: ScanOptions): Prom
   const lock = opts.stateFile ? await acquireLock(opts.stateFile, opts.lockWaitMs) : null;
   try {
     const state: ScanState = opts.stateFile && !opts.resetState ? await loadState(opts.stateFile) : emptyState();
-    const resumes = new Map<string, { at: number; lines: number }>();
-    const resume = (probe: ResumeProbe): { skipBytes: number; startLine: number } | null => {
-      let best: FileState | null = null;
-      for (const f of state.files) {
-        if (f.headLength > probe.head.length) continue;
-        // A document is the same only when its whole head is (it is then skipped whole).
-        if (probe.document && f.headLength !== probe.head.length) continue;
-        if (headHash(probe.head, f.headLength) !== f.headHash) continue;
-        if (probe.size !== null && !probe.compressed && probe.size < f.bytesRead) continue; // truncated: new content
-        if (!best || f.bytesRead > best.bytesRead) best = f;
-      }
-      if (!best) return null;
-      resumes.set(probe.path, { at: best.bytesRead, lines: best.linesRead });
-      return { skipBytes: best.bytesRead, startLine: best.linesRead };
-    };
-    const ingested = await ingest(paths, { ...opts, resume });
+    const ingested = await ingest(paths, { ...opts, resumeFrom: state.files });
     // Carried context first (it is older), then what is new; a line read twice counts once.
     const seen = new Set<string>();
     const events: RmqEvent[] = [];
@@ -136,7 +116,7 @@ export async function runScan(paths: readonly string[], opts: ScanOptions): Prom
       report: scanReport,
       fresh,
       updated,
-      files: ingested.files.filter((f) => f.format !== null).map((f) => ({ file: f.file, newLines: f.lines.total, resumedAt: resumes.get(f.file)?.at ?? 0 })),
+      files: ingested.files.filter((f) => f.format !== null).map((f) => ({ file: f.file, newLines: f.lines.total, resumedAt: f.resumedAt?.bytes ?? 0 })),
     };
   } finally {
     await lock?.release();

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { fastPath } from '../../src/ingest/fastpath.js';
 import { allEvents, ingest, type IngestOptions, type IngestResult } from '../../src/ingest/index.js';
+import { headHash } from '../../src/ingest/resume.js';
 import { DIRECT_CHUNK } from '../../src/ingest/stream.js';
 import type { RmqEvent } from '../../src/model/events.js';
 import { resolveZone } from '../../src/model/time.js';
@@ -162,15 +163,25 @@ describe('scan resuming a plain file seeks past what an earlier run read', () =>
       mkdirSync(gz, { recursive: true });
       writeFileSync(path.join(plain, 'rocketmq_client.log'), text);
       writeFileSync(path.join(gz, 'rocketmq_client.log.gz'), gzipSync(text));
-      const resume = (): { skipBytes: number; startLine: number } => ({ skipBytes, startLine });
-      const seeked = await ingest([path.join(root, 'plain')], opts({ resume }));
-      const discarded = await ingest([path.join(root, 'gz')], opts({ resume }));
+      // (what an earlier run of the file recorded: the identity of its first 4 KiB, where it stopped)
+      const resumeFrom = [{ headHash: headHash(Buffer.from(text), 4096), headLength: 4096, bytesRead: skipBytes, linesRead: startLine }];
+      const seeked = await ingest([path.join(root, 'plain')], opts({ resumeFrom }));
+      const discarded = await ingest([path.join(root, 'gz')], opts({ resumeFrom }));
       assert.deepEqual(concluded(seeked), concluded(discarded));
       const f = seeked.files[0]!;
       assert.deepEqual(f.resumedAt, { bytes: skipBytes, line: startLine });
       assert.equal(f.lines.total, lines.length - 1 - startLine);
       assert.equal(f.identity!.bytesRead, Buffer.byteLength(text));
       assert.equal(Math.min(...allEvents(seeked).map((e) => e.line)), startLine + 1);
+      // a run that finds nothing new keeps the point it resumed at (the next run starts there)
+      const end = [{ ...resumeFrom[0]!, bytesRead: Buffer.byteLength(text), linesRead: lines.length - 1 }];
+      for (const dirName of ['plain', 'gz']) {
+        const again = await ingest([path.join(root, dirName)], opts({ resumeFrom: end }));
+        const g = again.files[0]!;
+        assert.equal(g.lines.total, 0, dirName);
+        assert.equal(g.identity!.bytesRead, Buffer.byteLength(text), dirName);
+        assert.equal(g.identity!.linesRead, lines.length - 1, dirName);
+      }
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

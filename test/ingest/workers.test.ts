@@ -92,4 +92,20 @@ describe('reader threads: a file read on a worker gives what the main thread giv
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('scan resumes: a reader thread resumes a file where an earlier run stopped, as the main thread does', async () => {
+    const dir = path.join(FIXTURES, 'seed-000');
+    const first = await withWorkers('0', undefined, () => ingest([dir], opts()));
+    // resume every file half-way through (at the end of a line), as if the last run stopped there
+    const resumeFrom = first.files
+      .filter((f) => f.identity !== null && f.format !== null)
+      .map((f) => ({ headHash: f.identity!.headHash, headLength: f.identity!.headLength, bytesRead: f.identity!.bytesRead, linesRead: f.identity!.linesRead }));
+    assert.ok(resumeFrom.length > 5);
+    const inProcess = await withWorkers('0', undefined, () => ingest([dir], opts({ resumeFrom })));
+    const threaded = await withWorkers('2', '0', () => ingest([dir], opts({ resumeFrom })));
+    assert.deepEqual(summary(threaded), summary(inProcess));
+    const logs = threaded.files.filter((f) => f.format !== null && !f.format.includes('json') && f.resumedAt !== null);
+    assert.ok(logs.length > 5, 'files were resumed');
+    for (const f of logs) assert.equal(f.resumedAt!.bytes, f.identity!.bytesRead);
+  });
 });

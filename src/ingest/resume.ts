@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * `scan` reads only what is new: a file whose content starts as a file an earlier run read (by
+ * content, so a renamed, rotated or gzipped piece is recognised) is read from where that run
+ * stopped. Plain data, so that reader threads resume files too.
+ */
+
+/** Where an earlier run stopped reading a content, and the identity of that content. */
+export interface ResumePoint {
+  /** Hash of the first `headLength` bytes of the (decompressed) content. */
+  headHash: string;
+  headLength: number;
+  /** Decompressed bytes and lines read (to the end of the last complete line). */
+  bytesRead: number;
+  linesRead: number;
+}
+
+export interface ResumeProbe {
+  /** A document format (JSON export, mqadmin output, snapshot): resumed whole or not at all. */
+  document: boolean;
+  /** The first bytes of the (decompressed) content. */
+  head: Buffer;
+  size: number | null;
+  /** Gzipped or an archive entry: `size` is not the content's size. */
+  compressed: boolean;
+}
+
+/** Hash of the first `n` bytes of content: the identity of a log whatever its name or compression. */
+export function headHash(head: Buffer, n: number): string {
+  return createHash('sha1').update(head.subarray(0, n)).digest('hex');
+}
+
+/**
+ * Where to resume a content: the furthest point read of a content with the same head (a
+ * document: the same whole head), or null (read it whole). A plain file shorter than what was
+ * read was truncated: it is new content.
+ */
+export function findResume(points: readonly ResumePoint[], probe: ResumeProbe): { skipBytes: number; startLine: number } | null {
+  let best: ResumePoint | null = null;
+  const hashes = new Map<number, string>();
+  for (const f of points) {
+    if (f.headLength > probe.head.length) continue;
+    if (probe.document && f.headLength !== probe.head.length) continue;
+    let h = hashes.get(f.headLength);
+    if (h === undefined) hashes.set(f.headLength, (h = headHash(probe.head, f.headLength)));
+    if (h !== f.headHash) continue;
+    if (probe.size !== null && !probe.compressed && probe.size < f.bytesRead) continue;
+    if (!best || f.bytesRead > best.bytesRead) best = f;
+  }
+  return best ? { skipBytes: best.bytesRead, startLine: best.linesRead } : null;
+}
