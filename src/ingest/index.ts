@@ -148,6 +148,10 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   if (opts.progress) Object.defineProperty(opts.progress, 'bytesRead', { get: () => budget.used, configurable: true, enumerable: true });
   const pool = workerPool(opts);
   const strings = new Interner();
+  // (scan: how much of each path an earlier run read, so that a file with little new in it is
+  // not what starts a reader thread)
+  const readBefore = new Map<string, number>();
+  for (const p of opts.resumeFrom ?? []) if (p.path !== undefined) readBefore.set(p.path, Math.max(readBefore.get(p.path) ?? 0, p.bytesRead));
   let mainBig = 0;
   const read = async (src: SourceFile, slot: number, onWorker: boolean): Promise<void> => {
     let r: FileRead;
@@ -185,7 +189,7 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
       if (opts.progress) opts.progress.filesSeen++;
       // Big files: a free worker takes one; while none is free the main thread reads one big file
       // at a time (more would leave the workers idle at the end).
-      const big = pool !== null && pool.wants(item.file);
+      const big = pool !== null && pool.wants(item.file, readBefore.get(item.file.path) ?? 0);
       while (big && !pool.idle() && mainBig > 0 && inFlight.size > 0) await Promise.race(inFlight);
       const onWorker = big && pool.idle();
       const task = read(item.file, files.length, onWorker);

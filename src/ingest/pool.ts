@@ -40,7 +40,8 @@ export type WorkerReply =
 
 export interface Pool {
   /** Counts a file the walk found and says whether it is for a worker: big enough, readable by path, and the bundle big enough so far. Call once per file. */
-  wants(src: SourceFile): boolean;
+  /** Whether a reader thread should read this file; `known`: bytes of its text an earlier run read (scan). */
+  wants(src: SourceFile, known?: number): boolean;
   /** A worker is free (or can be started). */
   idle(): boolean;
   read(src: SourceFile, opts: IngestOptions, budget: ByteBudget): Promise<FileRead>;
@@ -91,9 +92,10 @@ class WorkerPool implements Pool {
     return this.queue.length === 0 && (this.slots.length < this.size || this.slots.some((s) => !s.busy));
   }
 
-  wants(src: SourceFile): boolean {
-    // (a gzipped log's text size from its trailer, else about ten times its size)
-    const text = src.textSize ?? (src.size ?? 0) * (src.gzipped ? 10 : 1);
+  wants(src: SourceFile, known = 0): boolean {
+    // (a gzipped log's text size from its trailer, else about ten times its size; what a scan
+    // read before is not read again)
+    const text = Math.max(0, (src.textSize ?? (src.size ?? 0) * (src.gzipped ? 10 : 1)) - known);
     this.seen += text;
     return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && text >= this.minBytes && this.seen >= this.from;
   }

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 
 /** Where an earlier run stopped reading a content, and the identity of that content. */
 export interface ResumePoint {
+  /** The path it was read under last (only a hint for scheduling: the content decides). */
+  path?: string;
   /** Hash of the first `headLength` bytes of the (decompressed) content. */
   headHash: string;
   headLength: number;

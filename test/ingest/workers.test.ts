@@ -108,4 +108,26 @@ describe('reader threads: a file read on a worker gives what the main thread giv
     assert.ok(logs.length > 5, 'files were resumed');
     for (const f of logs) assert.equal(f.resumedAt!.bytes, f.identity!.bytesRead);
   });
+
+  it('a file an earlier scan read to its end does not start a reader thread; its new text does', async () => {
+    const { workerPool } = await import('../../src/ingest/pool.js');
+    const { PassThrough } = await import('node:stream');
+    const before = { w: process.env.RMQ_FORENSICS_WORKERS, m: process.env.RMQ_FORENSICS_WORKER_MIN_BYTES };
+    process.env.RMQ_FORENSICS_WORKERS = '1';
+    process.env.RMQ_FORENSICS_WORKER_MIN_BYTES = String(1024 * 1024);
+    try {
+      const pool = workerPool(opts())!;
+      const src = (size: number, gz = false): Parameters<typeof pool.wants>[0] => ({ path: `/b/${size}.log`, rel: `${size}.log`, size, mtimeMs: 0, stream: new PassThrough(), gzipped: gz, problem: null, independent: true, textSize: gz ? size * 25 : undefined });
+      assert.equal(pool.wants(src(8_000_000), 8_000_000), false, 'read to its end before');
+      assert.equal(pool.wants(src(8_000_000), 7_500_000), false, 'half a MiB new');
+      assert.equal(pool.wants(src(8_000_000), 2_000_000), true, 'six MB new');
+      assert.equal(pool.wants(src(200_000, true), 0), true, 'a gzipped piece holding 5 MB of text');
+      await pool.close();
+    } finally {
+      for (const [k, v] of [['RMQ_FORENSICS_WORKERS', before.w], ['RMQ_FORENSICS_WORKER_MIN_BYTES', before.m]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
 });
