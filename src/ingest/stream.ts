@@ -4,13 +4,12 @@ import { createGunzip } from 'node:zlib';
 import { sniffContent } from './sniff.js';
 
 /**
- * Reads up to `n` bytes from the start of a stream without losing them: returns the head and a
- * stream that yields the head followed by the rest. Never buffers more than `n` bytes.
+ * Reads chunks until at least `n` bytes came (or the end, or an error: what was read before it
+ * — a truncated .gz — is still used; the caller reports the error).
  */
-export async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable; error: Error | null }> {
-  const chunks: Buffer[] = [];
+async function readHead(iterator: AsyncIterator<Buffer | string>, n: number): Promise<{ all: Buffer; done: boolean; error: Error | null }> {
+  const parts: Buffer[] = [];
   let size = 0;
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   let done = false;
   let error: Error | null = null;
   while (size < n) {
@@ -18,7 +17,6 @@ export async function peek(stream: Readable, n: number): Promise<{ head: Buffer;
     try {
       r = await iterator.next();
     } catch (e) {
-      // What was read before the error (a truncated .gz) is still used; the caller reports it.
       error = e instanceof Error ? e : new Error(String(e));
       done = true;
       break;
@@ -28,10 +26,19 @@ export async function peek(stream: Readable, n: number): Promise<{ head: Buffer;
       break;
     }
     const buf = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
-    chunks.push(buf);
+    parts.push(buf);
     size += buf.length;
   }
-  const all = Buffer.concat(chunks);
+  return { all: parts.length === 1 ? parts[0]! : Buffer.concat(parts), done, error };
+}
+
+/**
+ * Reads up to `n` bytes from the start of a stream without losing them: returns the head and a
+ * stream that yields the head followed by the rest. Never buffers more than `n` bytes.
+ */
+export async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable; error: Error | null }> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const { all, done, error } = await readHead(iterator, n);
   const head = all.subarray(0, Math.min(n, all.length));
   const out = new PassThrough({ highWaterMark: 1 << 16 });
   out.write(all);
@@ -93,29 +100,8 @@ export interface Chunks extends AsyncIterable<Buffer> {
  * the head and then the rest (without the extra stream a `peek` puts in between).
  */
 export async function peekChunks(source: Readable | Chunks, n: number): Promise<{ head: Buffer; chunks: Chunks; error: Error | null }> {
-  const parts: Buffer[] = [];
-  let size = 0;
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  let done = false;
-  let error: Error | null = null;
-  while (size < n) {
-    let r: IteratorResult<Buffer | string>;
-    try {
-      r = await iterator.next();
-    } catch (e) {
-      error = e instanceof Error ? e : new Error(String(e));
-      done = true;
-      break;
-    }
-    if (r.done) {
-      done = true;
-      break;
-    }
-    const buf = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
-    parts.push(buf);
-    size += buf.length;
-  }
-  const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const { all, done, error } = await readHead(iterator, n);
   const head = all.subarray(0, Math.min(n, all.length));
   const chunks: Chunks = {
     reused: false,

@@ -86,6 +86,15 @@ function content(traceAt: number[], splitAt: number[]): { text: string; traced: 
   return { text: lines.join('\n') + '\n', traced };
 }
 
+/** The text as a host's plain client log under root/plain, and gzipped under root/gz. */
+function writeBoth(root: string, text: string): void {
+  for (const [dir, name, data] of [['plain', 'rocketmq_client.log', Buffer.from(text)], ['gz', 'rocketmq_client.log.gz', gzipSync(text)]] as const) {
+    const logs = path.join(root, dir, '172.66.6.4', 'logs', 'rocketmqlogs');
+    mkdirSync(logs, { recursive: true });
+    writeFileSync(path.join(logs, name), data);
+  }
+}
+
 /** Events (commit lines materialised) with the file name left out, and the line counts. */
 function concluded(r: IngestResult): unknown {
   const events = (JSON.parse(JSON.stringify(allEvents(r))) as RmqEvent[]).map((e) => ({ ...e, file: path.basename(e.file).replace(/\.gz$/, '') }));
@@ -111,12 +120,7 @@ describe('plain files read directly, one reused buffer', () => {
       const b3 = HEAD + 2 * DIRECT_CHUNK;
       const b4 = HEAD + 3 * DIRECT_CHUNK;
       const { text, traced } = content([b1, b3], [b2, b4]);
-      const plain = path.join(root, 'plain', '172.66.6.4', 'logs', 'rocketmqlogs');
-      const gz = path.join(root, 'gz', '172.66.6.4', 'logs', 'rocketmqlogs');
-      mkdirSync(plain, { recursive: true });
-      mkdirSync(gz, { recursive: true });
-      writeFileSync(path.join(plain, 'rocketmq_client.log'), text);
-      writeFileSync(path.join(gz, 'rocketmq_client.log.gz'), gzipSync(text));
+      writeBoth(root, text);
 
       const direct = await read(path.join(root, 'plain'), true);
       const simple = await read(path.join(root, 'plain'), false);
@@ -157,12 +161,7 @@ describe('scan resuming a plain file seeks past what an earlier run read', () =>
       let skipBytes = 0;
       let startLine = 0;
       while (skipBytes < HEAD + DIRECT_CHUNK / 2) skipBytes += Buffer.byteLength(lines[startLine++]!) + 1;
-      const plain = path.join(root, 'plain', '172.66.6.4', 'logs', 'rocketmqlogs');
-      const gz = path.join(root, 'gz', '172.66.6.4', 'logs', 'rocketmqlogs');
-      mkdirSync(plain, { recursive: true });
-      mkdirSync(gz, { recursive: true });
-      writeFileSync(path.join(plain, 'rocketmq_client.log'), text);
-      writeFileSync(path.join(gz, 'rocketmq_client.log.gz'), gzipSync(text));
+      writeBoth(root, text);
       // (what an earlier run of the file recorded: the identity of its first 4 KiB, where it stopped)
       const resumeFrom = [{ headHash: headHash(Buffer.from(text), 4096), headLength: 4096, bytesRead: skipBytes, linesRead: startLine }];
       const seeked = await ingest([path.join(root, 'plain')], opts({ resumeFrom }));
