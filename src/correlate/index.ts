@@ -29,7 +29,7 @@ export interface TimelineEntry {
 export interface QueueTimeline {
   key: QueueKey;
   id: string;
-  /** Every line about the queue but its commits (`timelineEntries` merges those in from the store). */
+  /** Every line about the queue but its commits (`timelineCursor` merges those in from the store). */
   entries: TimelineEntry[];
 }
 
@@ -273,7 +273,7 @@ export function buildContext(allEvents: readonly RmqEvent[], opts: { skewMs: num
   }
 
   // Queues known only from their commits get a timeline too (their commits stay in the store:
-  // `timelineEntries` merges them in); timelines are kept in order of their first line.
+  // `timelineCursor` merges them in); timelines are kept in order of their first line.
   const firsts = new Map<string, { key: QueueKey; instant: number; seq: number }>();
   for (const t of queues.values()) firsts.set(t.id, { key: t.key, instant: t.entries[0]!.event.instant, seq: t.entries[0]!.event.seq });
   for (const s of persists.series) {
@@ -303,7 +303,8 @@ export function buildContext(allEvents: readonly RmqEvent[], opts: { skewMs: num
 
 /** A queue's timeline with its commits (kept in the persist store) merged in, in time order. */
 /**
- * A queue's timeline one entry at a time, in the order `timelineEntries` gives, its commits
+ * A queue's timeline one entry at a time — its lines and its commits in time order (instant,
+ * then read order; a commit before a line of the same instant read later) — the commits
  * decoded as they come and not kept (`count`: how many entries there are): for the `timeline`
  * command over a whole bundle, where the commits are millions.
  */
@@ -325,25 +326,6 @@ export function timelineCursor(ctx: Context, t: QueueTimeline): { count: number;
     return en;
   };
   return { count, next };
-}
-
-export function timelineEntries(ctx: Context, t: QueueTimeline): TimelineEntry[] {
-  const commits = ctx.persists.onQueue(t.key, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
-  if (commits.length === 0) return t.entries;
-  const out: TimelineEntry[] = [];
-  let i = 0;
-  for (const en of t.entries) {
-    while (i < commits.length && (commits[i]!.instant < en.event.instant || (commits[i]!.instant === en.event.instant && commits[i]!.seq < en.event.seq))) {
-      const c = commits[i++]!;
-      out.push({ event: c, role: 'position', host: c.host });
-    }
-    out.push(en);
-  }
-  while (i < commits.length) {
-    const c = commits[i++]!;
-    out.push({ event: c, role: 'position', host: c.host });
-  }
-  return out;
 }
 
 function buildLedger(

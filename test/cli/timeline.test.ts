@@ -2,10 +2,24 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../src/analyze.js';
-import { queueKeyString, timelineEntries } from '../../src/correlate/index.js';
+import { queueKeyString, type Context, type QueueTimeline, type TimelineEntry } from '../../src/correlate/index.js';
 import { describeEvent } from '../../src/report/describe.js';
 import { formatInstant, resolveZone } from '../../src/model/time.js';
 import { FIXTURES, runCli } from '../helpers.js';
+
+/** The whole timeline at once: the queue's lines and all its commits, merged in time order. */
+function timelineEntries(ctx: Context, t: QueueTimeline): TimelineEntry[] {
+  const commits = ctx.persists.onQueue(t.key, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  const out: TimelineEntry[] = [];
+  let i = 0;
+  const before = (c: (typeof commits)[number], en: TimelineEntry): boolean => c.instant < en.event.instant || (c.instant === en.event.instant && c.seq < en.event.seq);
+  for (const en of t.entries) {
+    while (i < commits.length && before(commits[i]!, en)) out.push({ event: commits[i]!, role: 'position', host: commits[i++]!.host });
+    out.push(en);
+  }
+  while (i < commits.length) out.push({ event: commits[i]!, role: 'position', host: commits[i++]!.host });
+  return out;
+}
 
 /**
  * `timeline` writes each queue's entries as it decodes them (a big bundle's queues hold millions
