@@ -386,8 +386,6 @@ export interface FileRead {
   warm: ColdFile | null;
   /** How its cold and warm lines are parsed again: the format, its variant and the file's context. */
   reparse: ReparseSpec | null;
-  /** Decompressed bytes read (workers: added to the run's budget by the caller). */
-  used: number;
 }
 
 /** A file's lines kept as text: cold (parsed again when a rule asks), warm (parsed again once the bundle is read). */
@@ -430,7 +428,6 @@ export async function readFile(src: SourceFile, opts: IngestOptions, compiled: C
   const events: RmqEvent[] = [];
   const series: ColumnarSeries[] = [];
   const cold: ColdLines = { file: null, warm: null, spec: null };
-  const before = budget.used;
   let report: FileReport;
   try {
     report = await readOne(src, opts, compiled.tzFor, compiled.forced, compiled.encodings, budget, events, series, cold, strings);
@@ -445,7 +442,7 @@ export async function readFile(src: SourceFile, opts: IngestOptions, compiled: C
     report.skipped = `unreadable: ${describeFsError(e)}`;
     report.detection = report.skipped;
   }
-  return { report, events, series, cold: cold.file, warm: cold.warm, reparse: cold.file || cold.warm ? cold.spec : null, used: budget.used - before };
+  return { report, events, series, cold: cold.file, warm: cold.warm, reparse: cold.file || cold.warm ? cold.spec : null };
 }
 
 /** Lines of a skipped binary file are counted in at most this many bytes. */

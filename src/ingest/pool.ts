@@ -14,12 +14,12 @@ import { spillDir } from '../model/spill.js';
  * Big plain and gzipped files are read on worker threads (one per core, two on the reference
  * machine), each opening its file again by path; the results come back as plain data (events,
  * columnar series, compressed cold lines) into the same slots the in-process reader fills, so the
- * outcome does not depend on which thread read a file. Not used for archive entries, stdin, scans
- * that resume files, small files, or when `RMQ_FORENSICS_WORKERS=0`.
+ * outcome does not depend on which thread read a file; they count into the run's shared byte
+ * count. Not used for archive entries, stdin, small files, or when `RMQ_FORENSICS_WORKERS=0`.
  */
 
 /** The options a worker needs (plain data). */
-export type WorkerOptions = Omit<IngestOptions, 'stdin' | 'resume' | 'progress'>;
+export type WorkerOptions = Omit<IngestOptions, 'stdin' | 'progress'>;
 
 export interface WorkerTask {
   id: number;
@@ -35,7 +35,7 @@ export interface WorkerTask {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; report: FileReport; events: RmqEvent[]; series: ColumnarSnapshot[]; cold: ColdSnapshot | null; warm: ColdSnapshot | null; reparse: ReparseSpec | null; used: number }
+  | { id: number; ok: true; report: FileReport; events: RmqEvent[]; series: ColumnarSnapshot[]; cold: ColdSnapshot | null; warm: ColdSnapshot | null; reparse: ReparseSpec | null }
   | { id: number; ok: false; error: string };
 
 export interface Pool {
@@ -113,12 +113,12 @@ class WorkerPool implements Pool {
       const report = emptyReport(src);
       report.skipped = `unreadable: ${reply.error}`;
       report.detection = report.skipped;
-      return { report, events: [], series: [], cold: null, warm: null, reparse: null, used: 0 };
+      return { report, events: [], series: [], cold: null, warm: null, reparse: null };
     }
     const again = reply.reparse ? reparser(reply.reparse) : null;
     const cold = reply.cold && again ? ColdFile.restore(reply.cold, again) : null;
     const warm = reply.warm && again ? ColdFile.restore(reply.warm, again) : null;
-    return { report: reply.report, events: reply.events, series: reply.series.map((s) => ColumnarSeries.restore(s)), cold, warm, reparse: reply.reparse, used: reply.used };
+    return { report: reply.report, events: reply.events, series: reply.series.map((s) => ColumnarSeries.restore(s)), cold, warm, reparse: reply.reparse };
   }
 
   private pump(): void {

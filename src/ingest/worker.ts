@@ -32,7 +32,6 @@ async function run(task: WorkerTask): Promise<WorkerReply> {
       cold: r.cold ? r.cold.snapshot() : null,
       warm: r.warm ? r.warm.snapshot() : null,
       reparse: r.reparse,
-      used: r.used,
     };
   } catch (e) {
     void emptyReport;
