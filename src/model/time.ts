@@ -40,29 +40,53 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /**
- * What is known of a zone with rules: `[from, to)` (empty when from === to), whole hours over which
- * its offset is `minutes` throughout (luxon asked at both ends of each of them); `stopFrom` and
- * `stopTo`, where widening the span met an hour with another offset; and per-minute offsets for
- * the hours in which the offset changes.
+ * What is known of a zone with rules: spans `[from, to)` of whole hours over which its offset is
+ * `minutes` throughout (luxon asked at both ends of each of them), a few per zone (files of other
+ * days are read at the same time), the most recently used first; `stopFrom` and `stopTo`, where
+ * widening a span met an hour with another offset; and per-minute offsets for the hours in which
+ * the offset changes.
  */
-interface ZoneSpans {
+interface OffsetSpan {
   from: number;
   to: number;
   minutes: number;
   stopFrom: number;
   stopTo: number;
+}
+
+interface ZoneSpans {
+  spans: OffsetSpan[];
   byMinute: Map<number, number>;
 }
+
+/** Spans kept per zone. */
+const SPANS = 8;
 
 const zoneSpans = new Map<string, ZoneSpans>();
 
 function spansOf(name: string): ZoneSpans {
   let z = zoneSpans.get(name);
   if (z === undefined) {
-    z = { from: 0, to: 0, minutes: 0, stopFrom: Number.NEGATIVE_INFINITY, stopTo: Number.POSITIVE_INFINITY, byMinute: new Map() };
+    z = { spans: [], byMinute: new Map() };
     zoneSpans.set(name, z);
   }
   return z;
+}
+
+/** The span holding the instant (moved to the front), or null. */
+function spanAt(z: ZoneSpans, instant: number): OffsetSpan | null {
+  const spans = z.spans;
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    if (instant >= s.from && instant < s.to) {
+      if (i > 0) {
+        spans.splice(i, 1);
+        spans.unshift(s);
+      }
+      return s;
+    }
+  }
+  return null;
 }
 
 function luxonOffset(name: string, instant: number): number {
@@ -81,7 +105,8 @@ function hourOffset(name: string, hour: number): number | null {
  */
 function ruledOffset(name: string, instant: number): number {
   const z = spansOf(name);
-  if (instant >= z.from && instant < z.to) return z.minutes;
+  const hit = spanAt(z, instant);
+  if (hit !== null) return hit.minutes;
   const hour = Math.floor(instant / HOUR) * HOUR;
   const o = hourOffset(name, hour);
   if (o === null) {
@@ -95,14 +120,15 @@ function ruledOffset(name: string, instant: number): number {
     }
     return m;
   }
-  if (z.from < z.to && o === z.minutes && hour === z.to) z.to += HOUR;
-  else if (z.from < z.to && o === z.minutes && hour + HOUR === z.from) z.from = hour;
-  else {
-    z.from = hour;
-    z.to = hour + HOUR;
-    z.minutes = o;
-    z.stopFrom = Number.NEGATIVE_INFINITY;
-    z.stopTo = Number.POSITIVE_INFINITY;
+  // (an hour next to a span with the same offset joins it; else it starts a span of its own)
+  const next = z.spans.find((s) => s.minutes === o && (hour === s.to || hour + HOUR === s.from));
+  if (next !== undefined) {
+    if (hour === next.to) next.to += HOUR;
+    else next.from = hour;
+    spanAt(z, hour);
+  } else {
+    z.spans.unshift({ from: hour, to: hour + HOUR, minutes: o, stopFrom: Number.NEGATIVE_INFINITY, stopTo: Number.POSITIVE_INFINITY });
+    if (z.spans.length > SPANS) z.spans.pop();
   }
   return o;
 }
@@ -116,28 +142,32 @@ const READINGS_WITHIN = 27 * HOUR;
  */
 function uniqueWallInstant(name: string, wallUtc: number): number | null {
   const z = zoneSpans.get(name);
-  if (z === undefined || z.from >= z.to) return null;
-  const t = wallUtc - z.minutes * 60_000;
-  if (t < z.from - HOUR || t >= z.to + HOUR) return null;
-  // Widen the span over every other reading's place, an hour at a time, while the offset holds:
-  // another reading would need another offset, so there is none, and t is the one luxon gives.
-  while (z.to <= t + READINGS_WITHIN) {
-    if (z.to >= z.stopTo) return null;
-    if (hourOffset(name, z.to) !== z.minutes) {
-      z.stopTo = z.to;
-      return null;
+  if (z === undefined) return null;
+  for (const s of z.spans) {
+    const t = wallUtc - s.minutes * 60_000;
+    if (t < s.from - HOUR || t >= s.to + HOUR) continue;
+    // Widen the span over every other reading's place, an hour at a time, while the offset
+    // holds: another reading would need another offset, so there is none, and t is the one
+    // luxon gives.
+    while (s.to <= t + READINGS_WITHIN) {
+      if (s.to >= s.stopTo) return null;
+      if (hourOffset(name, s.to) !== s.minutes) {
+        s.stopTo = s.to;
+        return null;
+      }
+      s.to += HOUR;
     }
-    z.to += HOUR;
-  }
-  while (z.from > t - READINGS_WITHIN) {
-    if (z.from <= z.stopFrom) return null;
-    if (hourOffset(name, z.from - HOUR) !== z.minutes) {
-      z.stopFrom = z.from;
-      return null;
+    while (s.from > t - READINGS_WITHIN) {
+      if (s.from <= s.stopFrom) return null;
+      if (hourOffset(name, s.from - HOUR) !== s.minutes) {
+        s.stopFrom = s.from;
+        return null;
+      }
+      s.from -= HOUR;
     }
-    z.from -= HOUR;
+    return t;
   }
-  return t;
+  return null;
 }
 
 let lastValidDay = -1;
