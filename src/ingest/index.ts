@@ -466,7 +466,7 @@ async function readOne(
   const report = emptyReport(src);
   const counts = report.lines;
   if (src.problem) report.problems.push(src.problem);
-  const { head, chunks, error: headError } = src.direct ? directChunks(src.direct.fd, HEAD_BYTES, () => src.stream.destroy()) : await peekChunks(src.chunks ?? src.stream, HEAD_BYTES);
+  const { head, chunks, error: headError } = src.direct ? directChunks(src.direct.fd, Math.min(HEAD_BYTES, (src.size ?? HEAD_BYTES) + 1), () => src.stream.destroy()) : await peekChunks(src.chunks ?? src.stream, HEAD_BYTES);
   if (headError) report.problems.push(`read stopped early: ${errorText(headError)} (the readable part was used)`);
   const skipWhole = (reason: string): FileReport => {
     chunks.close();

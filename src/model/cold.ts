@@ -1,5 +1,5 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RmqEvent } from './events.js';
+import { packLines, unpackLines } from './pack.js';
 import { readSpill, spillWriter } from './spill.js';
 
 /**
@@ -35,6 +35,8 @@ export const RULE_INFO_WHATS: ReadonlySet<string> = new Set(['config-load', 'loa
 export type Reparse = (lines: readonly { text: string; line: number }[]) => RmqEvent[];
 
 const BLOCK_LINES = 2048;
+const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_F64 = new Float64Array(0);
 const BLOCK_CHARS = 256 * 1024;
 
 /** A file's cold lines as plain data (structured-clonable). */
@@ -57,6 +59,8 @@ interface ColdLines {
 /** A block of cold lines: in memory, or in a spill file as [instants f64 × n][lines u32 × n][deflated text]. */
 interface ColdBlock {
   n: number;
+  /** The text is deflated (short blocks are kept as they are). */
+  packed: boolean;
   min: number;
   max: number;
   mem: ColdLines | null;
@@ -77,8 +81,9 @@ export class ColdFile {
   /** Lines not yet compressed into a block. */
   private text: string[] = [];
   /** Line numbers and instants of the pending lines (the first `text.length` of each). */
-  private lineNos = new Uint32Array(BLOCK_LINES);
-  private instants = new Float64Array(BLOCK_LINES);
+  // (allocated with the first pending line, let go at seal: a bundle may hold thousands of files)
+  private lineNos: Uint32Array = EMPTY_U32;
+  private instants: Float64Array = EMPTY_F64;
   private pendingMin = Number.POSITIVE_INFINITY;
   private pendingMax = Number.NEGATIVE_INFINITY;
   private chars = 0;
@@ -94,6 +99,10 @@ export class ColdFile {
 
   add(raw: string, line: number, instant: number): void {
     const i = this.text.length;
+    if (this.lineNos.length === 0) {
+      this.lineNos = new Uint32Array(BLOCK_LINES);
+      this.instants = new Float64Array(BLOCK_LINES);
+    }
     this.text.push(raw);
     this.lineNos[i] = line;
     this.instants[i] = instant;
@@ -128,6 +137,8 @@ export class ColdFile {
   /** Compresses what is pending (call once the file is read). */
   seal(): void {
     this.flush();
+    this.lineNos = EMPTY_U32;
+    this.instants = EMPTY_F64;
   }
 
   private flush(): void {
@@ -137,12 +148,12 @@ export class ColdFile {
     const min = this.pendingMin;
     const max = this.pendingMax;
     const lines = this.lineNos.slice(0, n);
-    const data = deflateRawSync(Buffer.from(this.text.join('\n'), 'utf8'), { level: 1 });
+    const { data, packed } = packLines(this.text);
     const w = spillWriter();
     const bytes = w ? Buffer.concat([Buffer.from(instants.buffer, instants.byteOffset, instants.byteLength), Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength), data]) : null;
     const at = w && bytes ? w.append(bytes) : -1;
-    if (at < 0) this.blocks.push({ n, min, max, mem: { lines, instants, data }, spill: null, at: 0, length: 0 });
-    else this.blocks.push({ n, min, max, mem: null, spill: w!.path, at, length: bytes!.length });
+    if (at < 0) this.blocks.push({ n, packed, min, max, mem: { lines, instants, data }, spill: null, at: 0, length: 0 });
+    else this.blocks.push({ n, packed, min, max, mem: null, spill: w!.path, at, length: bytes!.length });
     this.text = [];
     this.pendingMin = Number.POSITIVE_INFINITY;
     this.pendingMax = Number.NEGATIVE_INFINITY;
@@ -181,7 +192,7 @@ export class ColdFile {
     for (const b of this.blocks) {
       if (i < b.n) {
         const l = linesOf(b);
-        text = inflateRawSync(l.data).toString('utf8').split('\n')[i];
+        text = unpackLines(l.data, b.packed)[i];
         line = l.lines[i]!;
         break;
       }
@@ -203,7 +214,7 @@ export class ColdFile {
     const batch: { text: string; line: number }[] = [];
     for (const b of this.blocks) {
       const l = linesOf(b);
-      const texts = inflateRawSync(l.data).toString('utf8').split('\n');
+      const texts = unpackLines(l.data, b.packed);
       for (let i = 0; i < b.n; i++) batch.push({ text: texts[i]!, line: l.lines[i]! });
     }
     for (let i = 0; i < this.text.length; i++) batch.push({ text: this.text[i]!, line: this.lineNos[i]! });

@@ -1,6 +1,6 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { flatten } from '../formats/text.js';
 import type { RmqEvent } from './events.js';
+import { packLines, unpackLines } from './pack.js';
 import { readSpill, spillWriter } from './spill.js';
 
 /**
@@ -17,6 +17,8 @@ interface Block {
   /** Index of its first text. */
   first: number;
   n: number;
+  /** The text is deflated (short blocks are kept as they are). */
+  packed: boolean;
   mem: Buffer | null;
   spill: string | null;
   at: number;
@@ -69,12 +71,12 @@ export class RawTexts {
   private flush(): void {
     const n = this.pending.length;
     if (n === 0) return;
-    const data = deflateRawSync(Buffer.from(this.pending.join('\n'), 'utf8'), { level: 1 });
+    const { data, packed } = packLines(this.pending);
     const first = this.count - n;
     const w = spillWriter();
     const at = w ? w.append(data) : -1;
-    if (at < 0) this.blocks.push({ first, n, mem: data, spill: null, at: 0, length: 0 });
-    else this.blocks.push({ first, n, mem: null, spill: w!.path, at, length: data.length });
+    if (at < 0) this.blocks.push({ first, n, packed, mem: data, spill: null, at: 0, length: 0 });
+    else this.blocks.push({ first, n, packed, mem: null, spill: w!.path, at, length: data.length });
     this.pending = [];
     this.chars = 0;
   }
@@ -88,7 +90,7 @@ function linesOf(b: Block): string[] {
     return hit;
   }
   const data = b.mem ?? readSpill(b.spill!, b.at, b.length);
-  const lines = inflateRawSync(data).toString('utf8').split('\n');
+  const lines = unpackLines(data, b.packed);
   if (lines.length !== b.n) throw new Error(`a block of event texts did not read back (${lines.length} of ${b.n} lines)`);
   decoded.set(b, lines);
   if (decoded.size > DECODED_BLOCKS) decoded.delete(decoded.keys().next().value!);

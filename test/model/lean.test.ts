@@ -7,6 +7,7 @@ import { fastPath } from '../../src/ingest/fastpath.js';
 import { allEvents, ingest, type IngestOptions } from '../../src/ingest/index.js';
 import type { RmqEvent } from '../../src/model/events.js';
 import { Interner, RawTexts, leanEvents } from '../../src/model/lean.js';
+import { packLines, unpackLines } from '../../src/model/pack.js';
 import { resolveZone } from '../../src/model/time.js';
 import { FIXTURES, parseWith } from '../helpers.js';
 
@@ -31,6 +32,18 @@ describe('lean events: first lines kept compressed per file, field strings share
     for (let i = want.length - 1; i >= 0; i -= 7) assert.equal(texts.text(i), want[i]);
     for (let i = 0; i < want.length; i++) assert.equal(texts.text(i), want[i]);
     assert.throws(() => texts.text(3000), RangeError);
+  });
+
+  it('a block of lines: a short one kept as it is, a long one deflated, both read back exactly', () => {
+    const short = ['2023-09-05 03:05:30,012 INFO RocketmqClient - a', '', '消费 b\u2028c'];
+    const long = Array.from({ length: 400 }, (_, i) => `2023-09-05 03:05:${String(i % 60).padStart(2, '0')},012 INFO RocketmqClient - line ${i} 消费`);
+    const a = packLines(short);
+    const b = packLines(long);
+    assert.equal(a.packed, false);
+    assert.equal(b.packed, true);
+    assert.ok(b.data.length < Buffer.byteLength(long.join('\n')) / 3);
+    assert.deepEqual(unpackLines(a.data, a.packed), short);
+    assert.deepEqual(unpackLines(b.data, b.packed), long);
   });
 
   it('an event made lean serialises as before, keeps every property but raw as an own one, and reads raw back', () => {
