@@ -137,17 +137,17 @@ export class ColumnarSeries implements PersistSeries {
   private spill: string | null = null;
   private spillBroken = false;
   /** Per spilled block: logical start, spill offset. */
-  private readonly blocks: number[] = [];
+  private blocks: number[] = [];
   private cachedBlock = -1;
   private cachedBytes: Uint8Array | null = null;
-  private readonly templates: PersistTemplate[] = [];
+  private templates: PersistTemplate[] = [];
   // per chunk: byte position, absolute instant/offset/line of its first row, instant range
-  private readonly chunkPos: number[] = [];
-  private readonly chunkInstant: number[] = [];
-  private readonly chunkOffset: number[] = [];
-  private readonly chunkLine: number[] = [];
-  private readonly chunkMin: number[] = [];
-  private readonly chunkMax: number[] = [];
+  private chunkPos: number[] = [];
+  private chunkInstant: number[] = [];
+  private chunkOffset: number[] = [];
+  private chunkLine: number[] = [];
+  private chunkMin: number[] = [];
+  private chunkMax: number[] = [];
   private lastInstant = 0;
   private lastOffset = 0;
   private lastLine = 0;
@@ -279,6 +279,15 @@ export class ColumnarSeries implements PersistSeries {
   /** Releases the spare capacity once the file is read. */
   seal(): void {
     if (this.buf.length > this.len) this.buf = this.buf.slice(0, this.len);
+    // (arrays that grew by pushes keep spare room: a series of a few rows would carry a kilobyte)
+    this.blocks = this.blocks.slice();
+    this.templates = this.templates.slice();
+    this.chunkPos = this.chunkPos.slice();
+    this.chunkInstant = this.chunkInstant.slice();
+    this.chunkOffset = this.chunkOffset.slice();
+    this.chunkLine = this.chunkLine.slice();
+    this.chunkMin = this.chunkMin.slice();
+    this.chunkMax = this.chunkMax.slice();
   }
 
   /** Writes the block being filled to the spill file (when there is one). */
