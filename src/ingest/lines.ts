@@ -96,7 +96,8 @@ export async function readLines(
 ): Promise<LineStats> {
   const release = source.reused ? onRelease : null;
   const lineBase = resume?.startLine ?? 0;
-  let toSkip = resume?.skipBytes ?? 0;
+  const skipBase = resume?.skipBytes ?? 0;
+  let toSkip = skipBase;
   // (a plain file resumes by seeking, not by reading what an earlier run read)
   if (toSkip > 0 && source.skip) toSkip -= source.skip(toSkip);
   const stats: LineStats = {
@@ -108,7 +109,7 @@ export async function readLines(
     fallbackLines: 0,
     stoppedAt: null,
     error: null,
-    completeBytes: resume?.skipBytes ?? 0,
+    completeBytes: skipBase,
     completeLines: lineBase,
   };
   // The current, unfinished line: pieces (at most MAX_LINE_BYTES in all) and whether it was cut.
@@ -179,38 +180,25 @@ export async function readLines(
         const lf = chunk.indexOf(LF, start);
         if (lf === -1) break;
         if (pieceBytes === 0 && !cut) {
-          const later = stats.lines > 0 || lineBase > 0;
-          if (onBytes !== null && lf - start <= MAX_LINE_BYTES && later && onBytes(chunk, start, lf, lineBase + stats.lines + 1)) {
+          const quick = (stats.lines > 0 || lineBase > 0) && lf - start <= MAX_LINE_BYTES;
+          let text: string | null;
+          if (quick && onBytes !== null && onBytes(chunk, start, lf, lineBase + stats.lines + 1)) stats.lines++;
+          else if (quick && ascii && (text = plainLine(chunk, start, lf)) !== null) {
             stats.lines++;
-            start = lf + 1;
-            stats.completeBytes = (resume?.skipBytes ?? 0) + chunkStart + start;
-            stats.completeLines = lineBase + stats.lines;
-            continue;
+            onLine(text, lineBase + stats.lines);
+          } else {
+            const line = chunk.subarray(start, lf);
+            if (line.length > MAX_LINE_BYTES) {
+              cut = true;
+              finish(line.subarray(0, MAX_LINE_BYTES));
+            } else finish(line);
           }
-          if (ascii && later && lf - start <= MAX_LINE_BYTES) {
-            const text = chunk.toString('latin1', start, lf);
-            const cr = text.indexOf('\r');
-            // (NUL bytes and lone CRs go the long way, which counts and splits them)
-            if ((cr === -1 || cr === text.length - 1) && !text.includes('\0')) {
-              stats.lines++;
-              onLine(cr === -1 ? text : text.slice(0, cr), lineBase + stats.lines);
-              start = lf + 1;
-              stats.completeBytes = (resume?.skipBytes ?? 0) + chunkStart + start;
-              stats.completeLines = lineBase + stats.lines;
-              continue;
-            }
-          }
-          const line = chunk.subarray(start, lf);
-          if (line.length > MAX_LINE_BYTES) {
-            cut = true;
-            finish(line.subarray(0, MAX_LINE_BYTES));
-          } else finish(line);
         } else {
           add(chunk.subarray(start, lf));
           finish(take());
         }
         start = lf + 1;
-        stats.completeBytes = (resume?.skipBytes ?? 0) + chunkStart + start;
+        stats.completeBytes = skipBase + chunkStart + start;
         stats.completeLines = lineBase + stats.lines;
       }
       add(chunk.subarray(start));
@@ -227,6 +215,17 @@ export async function readLines(
   stats.nulLines = decoder.nulLines;
   stats.fallbackLines = decoder.fallbackLines;
   return stats;
+}
+
+/**
+ * A line of an all-ASCII chunk as text, as decoding it would give it (a trailing CR dropped), or
+ * null when it holds a lone CR or a NUL byte: those take the long way, which splits and counts them.
+ */
+function plainLine(chunk: Buffer, start: number, end: number): string | null {
+  const text = chunk.toString('latin1', start, end);
+  const cr = text.indexOf('\r');
+  if ((cr !== -1 && cr !== text.length - 1) || text.includes('\0')) return null;
+  return cr === -1 ? text : text.slice(0, cr);
 }
 
 /**

@@ -121,9 +121,9 @@ async function* openFile(p: string, rel: string, size: number, mtimeMs: number, 
     yield* walkZip(p, mtimeMs, budget);
     return;
   }
-  // Small files are read with small buffers (a 64 KiB buffer per read of a 200-byte file is most of
-  // the work in a big bundle). Bigger reads than 64 KiB are faster but their buffers pile up off the
-  // JS heap between scavenges: a plain text file is read directly instead (stream.ts, directChunks).
+  // A plain text file is read directly (stream.ts, directChunks) and this stream only releases the
+  // file; a gzip, zip or tar is read through it, with small buffers for small files (a 64 KiB
+  // buffer per read of a 200-byte file is most of the work in a big bundle).
   const stream = fh.createReadStream({ highWaterMark: Math.max(4096, Math.min(1 << 16, size + 1)), start: 0 });
   const probe = Buffer.alloc(Math.min(HEAD_PEEK, size));
   let got = -1;

@@ -56,7 +56,7 @@ interface ColdLines {
   data: Buffer;
 }
 
-/** A block of cold lines: in memory, or in a spill file as [instants f64 × n][lines u32 × n][deflated text]. */
+/** A block of cold lines: in memory, or in a spill file as [instants f64 × n][lines u32 × n][text, deflated unless short]. */
 interface ColdBlock {
   n: number;
   /** The text is deflated (short blocks are kept as they are). */
@@ -80,8 +80,10 @@ export class ColdFile {
   private readonly blocks: ColdBlock[] = [];
   /** Lines not yet compressed into a block. */
   private text: string[] = [];
-  /** Line numbers and instants of the pending lines (the first `text.length` of each). */
-  // (allocated with the first pending line, let go at seal: a bundle may hold thousands of files)
+  /**
+   * Line numbers and instants of the pending lines (the first `text.length` of each), allocated
+   * with the first pending line and let go at seal (a bundle may hold thousands of files).
+   */
   private lineNos: Uint32Array = EMPTY_U32;
   private instants: Float64Array = EMPTY_F64;
   private pendingMin = Number.POSITIVE_INFINITY;
