@@ -241,8 +241,6 @@ export function formatInstant(instant: number, zone: ResolvedZone | string = 'UT
 }
 
 /** The last day's `yyyy-MM-dd` (wall days since the epoch → text). */
-let isoDay = { day: Number.NaN, text: '' };
-
 /**
  * What luxon's toISO gives, by arithmetic (the zone's offset known per hour): for whole-minute
  * offsets and years 1000–9999; null otherwise, and luxon answers. A fixed zone at offset 0 is
@@ -252,25 +250,16 @@ function isoByArithmetic(instant: number, zone: ResolvedZone): string | null {
   if (!Number.isFinite(instant)) return null;
   const minutes = zone.fixedOffsetMinutes ?? ruledOffset(zone.name, instant);
   if (!Number.isInteger(minutes)) return null;
-  const wall = instant + minutes * 60_000;
-  const day = Math.floor(wall / DAY);
-  if (day !== isoDay.day) {
-    const d = new Date(day * DAY);
-    const y = d.getUTCFullYear();
-    isoDay = { day, text: y >= 1000 && y <= 9999 ? `${y}-${TWO_DIGITS[d.getUTCMonth() + 1]}-${TWO_DIGITS[d.getUTCDate()]}` : '' };
-  }
-  if (isoDay.text === '') return null;
-  const inDay = wall - day * DAY;
-  const sec = Math.floor(inDay / 1000);
-  const ms = inDay - sec * 1000;
-  const frac = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
+  const w = wallOf(instant, minutes);
+  if (!(w.year >= 1000 && w.year <= 9999)) return null;
+  const frac = w.ms < 10 ? `00${w.ms}` : w.ms < 100 ? `0${w.ms}` : `${w.ms}`;
   let offset: string;
   if (minutes === 0 && zone.fixedOffsetMinutes !== null) offset = 'Z';
   else {
     const a = Math.abs(minutes);
     offset = `${minutes < 0 ? '-' : '+'}${TWO_DIGITS[Math.floor(a / 60)] ?? String(Math.floor(a / 60))}:${TWO_DIGITS[a % 60]}`;
   }
-  return `${isoDay.text}T${TWO_DIGITS[Math.floor(sec / 3600)]}:${TWO_DIGITS[Math.floor(sec / 60) % 60]}:${TWO_DIGITS[sec % 60]}.${frac}${offset}`;
+  return `${w.date}T${w.time}.${frac}${offset}`;
 }
 
 /** Parses RFC 3339 / ISO 8601 with offset; returns null when unparseable. */
@@ -286,8 +275,23 @@ export function formatWall(instant: number, zone: ResolvedZone): string {
 }
 
 /** The last day's `yyyy-MM-dd ` (wall days since the epoch → text). */
-let dayText = { day: Number.NaN, text: '' };
+/** The last day's `yyyy-MM-dd` and year (wall days since the epoch → text). */
+let dayText = { day: Number.NaN, year: 0, text: '' };
 const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+
+/** The wall date, time of day and milliseconds of an instant at an offset (the day's text cached). */
+function wallOf(instant: number, minutes: number): { year: number; date: string; time: string; ms: number } {
+  const wall = instant + minutes * 60_000;
+  const day = Math.floor(wall / DAY);
+  if (day !== dayText.day) {
+    const d = new Date(day * DAY);
+    const y = d.getUTCFullYear();
+    dayText = { day, year: y, text: y >= 0 && y <= 9999 ? `${pad(y, 4)}-${TWO_DIGITS[d.getUTCMonth() + 1]}-${TWO_DIGITS[d.getUTCDate()]}` : '' };
+  }
+  const inDay = wall - day * DAY;
+  const sec = Math.floor(inDay / 1000);
+  return { year: dayText.year, date: dayText.text, time: `${TWO_DIGITS[Math.floor(sec / 3600)]}:${TWO_DIGITS[Math.floor(sec / 60) % 60]}:${TWO_DIGITS[sec % 60]}`, ms: inDay - sec * 1000 };
+}
 
 /**
  * `yyyy-MM-dd HH:mm:ss` of an instant in a zone: the wall time a log line printed, rebuilt (the
@@ -295,17 +299,8 @@ const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0
  * text no layout prints, which the caller's check rejects.
  */
 export function wallSecondText(instant: number, zone: ResolvedZone): string {
-  const minutes = zone.fixedOffsetMinutes ?? ruledOffset(zone.name, instant);
-  const wall = instant + minutes * 60_000;
-  const day = Math.floor(wall / DAY);
-  if (day !== dayText.day) {
-    const d = new Date(day * DAY);
-    const y = d.getUTCFullYear();
-    dayText = { day, text: y >= 0 && y <= 9999 ? `${pad(y, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ` : '' };
-  }
-  if (dayText.text === '') return '';
-  const sec = Math.floor((wall - day * DAY) / 1000);
-  return `${dayText.text}${TWO_DIGITS[Math.floor(sec / 3600)]}:${TWO_DIGITS[Math.floor(sec / 60) % 60]}:${TWO_DIGITS[sec % 60]}`;
+  const w = wallOf(instant, zone.fixedOffsetMinutes ?? ruledOffset(zone.name, instant));
+  return w.date === '' ? '' : `${w.date} ${w.time}`;
 }
 
 function pad(v: number, n: number): string {
