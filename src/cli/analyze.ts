@@ -7,7 +7,7 @@ import { neutralize } from '../report/sanitize.js';
 import type { Io } from './main.js';
 import { VERSION } from './version.js';
 import { addInputOptions, addQuietOption, ingestOptions, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
-import { startProgress } from './progress.js';
+import { withProgress } from './progress.js';
 
 export interface RawAnalyzeOptions extends RawInputOptions, RawQuietOption {
   format: string;
@@ -40,13 +40,7 @@ export async function runAnalysis(paths: string[], o: RawAnalyzeOptions, io: Io,
   colorWanted(o.color, io);
   const base = ingestOptions(o);
   // The progress line (a terminal only) goes away when reading ends, and on failure.
-  const shown = startProgress(paths, io, Boolean(o.quiet));
-  let a: Analysis;
-  try {
-    a = await analyze(paths, { ...base, stdin: io.stdin, skewMs: skew * 1000, version: VERSION, progress: shown.progress });
-  } finally {
-    shown.stop();
-  }
+  const a = await withProgress(paths, io, Boolean(o.quiet), (progress) => analyze(paths, { ...base, stdin: io.stdin, skewMs: skew * 1000, version: VERSION, progress }));
   for (const p of a.ingest.problems) io.err(`rmq-forensics: ${neutralize(p.path)}: ${p.problem}\n`);
   for (const w of zoneWarnings(a)) io.err(`rmq-forensics: warning: ${w}\n`);
   if (nothingRead(a.ingest)) {

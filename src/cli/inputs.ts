@@ -5,7 +5,7 @@ import { formatInstant } from '../model/time.js';
 import { inputsJson, nothingRead } from '../report/inputs.js';
 import { neutralize } from '../report/sanitize.js';
 import { addInputOptions, ingestOptions, QUIET_HELP, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
-import { startProgress } from './progress.js';
+import { withProgress } from './progress.js';
 import type { Io } from './main.js';
 
 export function registerInputs(program: Command, io: Io): void {
@@ -19,13 +19,7 @@ export function registerInputs(program: Command, io: Io): void {
   ).action(async (paths: string[], o: RawInputOptions & RawQuietOption & { format: string }) => {
     if (o.format !== 'text' && o.format !== 'json') throw new UsageError(`--format must be text or json, got "${o.format}"`);
     const base = ingestOptions(o);
-    const shown = startProgress(paths, io, Boolean(o.quiet));
-    let result: IngestResult;
-    try {
-      result = await ingest(paths, { ...base, stdin: io.stdin, progress: shown.progress });
-    } finally {
-      shown.stop();
-    }
+    const result = await withProgress(paths, io, Boolean(o.quiet), (progress) => ingest(paths, { ...base, stdin: io.stdin, progress }));
     if (o.format === 'json') io.out(JSON.stringify(inputsJson(result), null, 2) + '\n');
     else io.out(renderInputsText(result));
     for (const p of result.problems) io.err(`rmq-forensics: ${neutralize(p.path)}: ${p.problem}\n`);

@@ -336,3 +336,16 @@ export function startProgress(paths: readonly string[], io: Pick<Io, 'errIsTTY' 
   process.once('exit', onExit);
   return { progress, stop };
 }
+
+/**
+ * Runs a read of the inputs under a progress line (startProgress), which goes away when the read
+ * ends or fails: `run` gets the counters to pass to ingest.
+ */
+export async function withProgress<T>(paths: readonly string[], io: Pick<Io, 'errIsTTY' | 'errRaw'>, quiet: boolean, run: (progress: IngestProgress | undefined) => Promise<T>): Promise<T> {
+  const shown = startProgress(paths, io, quiet);
+  try {
+    return await run(shown.progress);
+  } finally {
+    shown.stop();
+  }
+}

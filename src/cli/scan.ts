@@ -8,7 +8,7 @@ import { parseWhen } from '../scan/window.js';
 import { colorWanted } from './analyze.js';
 import type { Io } from './main.js';
 import { addInputOptions, ingestOptions, QUIET_HELP, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
-import { startProgress } from './progress.js';
+import { withProgress } from './progress.js';
 import { VERSION } from './version.js';
 
 interface RawScanOptions extends RawInputOptions, RawQuietOption {
@@ -87,24 +87,23 @@ Example (crontab, every night at 06:10, last night's logs):
     if (window.since !== null && window.until !== null && window.until <= window.since) throw new UsageError('--until must be later than --since');
     let result;
     // The progress line (a terminal only; never in cron) goes away when reading ends, and on failure.
-    const shown = startProgress(paths, io, Boolean(o.quiet));
     try {
-      result = await runScan(paths, {
-        ...base,
-        progress: shown.progress,
-        stdin: io.stdin,
-        skewMs: skew * 1000,
-        version: VERSION,
-        stateFile: o.state ?? null,
-        resetState: Boolean(o.resetState),
-        window,
-        lockWaitMs: lockWait * 1000,
-      });
+      result = await withProgress(paths, io, Boolean(o.quiet), (progress) =>
+        runScan(paths, {
+          ...base,
+          progress,
+          stdin: io.stdin,
+          skewMs: skew * 1000,
+          version: VERSION,
+          stateFile: o.state ?? null,
+          resetState: Boolean(o.resetState),
+          window,
+          lockWaitMs: lockWait * 1000,
+        }),
+      );
     } catch (e) {
       if (e instanceof StateError) throw new UsageError(e.message);
       throw e;
-    } finally {
-      shown.stop();
     }
     for (const p of result.report.problems) io.err(`rmq-forensics: ${p.path}: ${p.problem}\n`);
     // Nothing new is not an error for a scan; nothing readable at all is.

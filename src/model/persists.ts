@@ -121,8 +121,8 @@ export interface ColumnarSnapshot {
 }
 
 /**
- * Columnar rows of one series: chunks of 128 rows, the first absolute, the rest delta-varint coded.
- * Blocks of 8 chunks (1024 rows) go to the thread's spill file as they fill (the chunk index stays in memory);
+ * Columnar rows of one series: chunks of 512 rows (CHUNK), the first absolute, the rest delta-varint coded.
+ * Blocks of 2 chunks (1024 rows) go to the thread's spill file as they fill (the chunk index stays in memory);
  * `buf` holds the block being written. Byte positions are logical (as if every byte were in one
  * buffer): block k covers [blocks[2k], blocks[2k] + its length), stored at spill offset blocks[2k+1].
  */
