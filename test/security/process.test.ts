@@ -45,7 +45,7 @@ before(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'rmqf-proc-'));
   wrapper = path.join(tmp, 'cli.mjs');
   const launcher = readFileSync(BIN, 'utf8');
-  assert.ok(launcher.includes("'../dist/src/cli/main.js'"), 'the launcher imports ../dist/src/cli/main.js');
+  assert.ok(launcher.includes("'../dist/src/cli/main.js'"), 'the launcher loads ../dist/src/cli/main.js');
   writeFileSync(wrapper, launcher.replace("'../dist/src/cli/main.js'", JSON.stringify(MAIN_JS)));
   // An internal error no command can provoke on purpose: thrown from a timer once the CLI runs.
   crashing = path.join(tmp, 'crash.mjs');
