@@ -8,12 +8,28 @@
 // resolves from its own URL hold in both: '../../../package.json' (the version) and './worker.js'
 // (the reader thread, next to the CLI). bin/rmq-forensics.js loads the bundle when it is at least
 // as new as dist/src/cli/main.js, and the modules otherwise (a bare `tsc` leaves the bundle stale).
-import { build } from 'esbuild';
+//
+// esbuild runs from its platform package (an optional dependency; its own postinstall, which only
+// checks for or fetches that package, is not needed). Where it cannot run, the build goes on
+// without a bundle: the CLI then loads its modules, slower to start but the same.
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist', 'bundle', 'cli');
+
+const skip = (why) => {
+  rmSync(out, { recursive: true, force: true });
+  process.stderr.write(`scripts/bundle.mjs: no bundle (${why}); the CLI will load its modules\n`);
+  process.exit(0);
+};
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch (e) {
+  skip(`esbuild cannot load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+}
 
 await build({
   entryPoints: {
