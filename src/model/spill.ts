@@ -8,7 +8,8 @@ import { threadId } from 'node:worker_threads';
  * file per thread (mode 0600, in a private directory under the system temp dir, removed when the
  * process exits), read back block by block on demand. It holds derived rows only — commit offsets
  * and times, compressed routine lines — never an archive entry. Without a writable temp dir the
- * rows stay in memory (`spillWriter()` is null).
+ * rows stay in memory (`spillWriter()` is null). A directory left by a killed run is removed by
+ * the next one (`sweepDead`).
  */
 
 let dir: string | null = null;
@@ -23,13 +24,61 @@ export function spillDir(): string | null {
   if (dir !== null) return dir;
   if (disabled || process.env.RMQ_FORENSICS_SPILL === '0') return null;
   try {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rmq-forensics-'));
+    sweepDead();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${hostTag()}-${process.pid}-`));
     ownDir = true;
     process.once('exit', removeSpill);
   } catch {
     dir = null;
   }
   return dir;
+}
+
+const PREFIX = 'rmq-forensics-';
+
+/** This machine's name as it goes into a spill directory's name (a temp dir may be shared between containers). */
+function hostTag(): string {
+  return (os.hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host').slice(0, 40);
+}
+
+/**
+ * A run killed outright (SIGKILL, the OOM killer, `timeout -s KILL` in cron) cannot remove its
+ * directory. The next run does: a directory of this machine and this user whose process is gone.
+ * A live process — or one this user may not signal — keeps its directory.
+ */
+function sweepDead(): void {
+  const tmp = os.tmpdir();
+  const mine = new RegExp(`^${PREFIX}${hostTag().replace(/\./g, '\\.')}-(\\d+)-[A-Za-z0-9]{6}$`);
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const m = mine.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    try {
+      const full = path.join(tmp, name);
+      const st = fs.lstatSync(full);
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
+      fs.rmSync(full, { recursive: true, force: true });
+    } catch {
+      // another run swept it first, or it is not ours to remove
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 /** A worker thread writes into its parent's directory (the parent removes it), or nowhere. */
