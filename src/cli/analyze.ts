@@ -3,11 +3,11 @@ import { analyze, type Analysis } from '../analyze.js';
 import { nothingRead } from '../report/inputs.js';
 import { renderMarkdown } from '../report/render-markdown.js';
 import { renderText } from '../report/render-text.js';
-import { neutralize } from '../report/sanitize.js';
 import type { Io } from './main.js';
 import { VERSION } from './version.js';
 import { addInputOptions, addQuietOption, ingestOptions, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
 import { withProgress } from './progress.js';
+import { reportProblems } from './problems.js';
 
 export interface RawAnalyzeOptions extends RawInputOptions, RawQuietOption {
   format: string;
@@ -41,7 +41,7 @@ export async function runAnalysis(paths: string[], o: RawAnalyzeOptions, io: Io,
   const base = ingestOptions(o);
   // The progress line (a terminal only) goes away when reading ends, and on failure.
   const a = await withProgress(paths, io, Boolean(o.quiet), (progress) => analyze(paths, { ...base, stdin: io.stdin, skewMs: skew * 1000, version: VERSION, progress }));
-  for (const p of a.ingest.problems) io.err(`rmq-forensics: ${neutralize(p.path)}: ${p.problem}\n`);
+  reportProblems(io, a.ingest.problems, 'the report lists them all');
   for (const w of zoneWarnings(a)) io.err(`rmq-forensics: warning: ${w}\n`);
   if (nothingRead(a.ingest)) {
     io.err(`rmq-forensics: nothing could be read (${a.ingest.files.length} file(s) skipped, ${a.ingest.problems.length} unreadable)\n`);

@@ -7,6 +7,7 @@ import { neutralize } from '../report/sanitize.js';
 import { addInputOptions, ingestOptions, QUIET_HELP, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
 import { withProgress } from './progress.js';
 import type { Io } from './main.js';
+import { reportProblems } from './problems.js';
 
 export function registerInputs(program: Command, io: Io): void {
   addInputOptions(
@@ -22,7 +23,7 @@ export function registerInputs(program: Command, io: Io): void {
     const result = await withProgress(paths, io, Boolean(o.quiet), (progress) => ingest(paths, { ...base, stdin: io.stdin, progress }));
     if (o.format === 'json') io.out(JSON.stringify(inputsJson(result), null, 2) + '\n');
     else io.out(renderInputsText(result));
-    for (const p of result.problems) io.err(`rmq-forensics: ${neutralize(p.path)}: ${p.problem}\n`);
+    reportProblems(io, result.problems, '--format json lists them all');
     if (nothingRead(result)) {
       io.err(`rmq-forensics: nothing could be read (${result.files.length} file(s) skipped, ${result.problems.length} unreadable)\n`);
       io.setExit(2);

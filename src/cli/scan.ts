@@ -10,6 +10,7 @@ import type { Io } from './main.js';
 import { addInputOptions, ingestOptions, QUIET_HELP, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
 import { withProgress } from './progress.js';
 import { VERSION } from './version.js';
+import { reportProblems } from './problems.js';
 
 interface RawScanOptions extends RawInputOptions, RawQuietOption {
   since?: string;
@@ -105,7 +106,7 @@ Example (crontab, every night at 06:10, last night's logs):
       if (e instanceof StateError) throw new UsageError(e.message);
       throw e;
     }
-    for (const p of result.report.problems) io.err(`rmq-forensics: ${p.path}: ${p.problem}\n`);
+    reportProblems(io, result.report.problems, 'the report lists them all');
     // Nothing new is not an error for a scan; nothing readable at all is.
     if (!result.report.inputs.some((i) => i.format !== null)) {
       io.err(`rmq-forensics: nothing could be read (${result.report.inputs.length} file(s) skipped, ${result.report.problems.length} unreadable)\n`);
