@@ -212,3 +212,29 @@ describe('the walker: what it knows of a file before reading it', () => {
     }
   });
 });
+
+describe('the synchronous walk gives the event loop turns', () => {
+  it('timers run while a bundle of many small files is read (Ctrl-C, progress, reader threads wait on them)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rmq-turns-'));
+    try {
+      const lines: string[] = [];
+      for (let i = 0; i < 400; i++) lines.push(`2023-09-05 03:05:${String(i % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')} INFO RocketmqClient - send heart beat to broker[broker-a 0 10.0.0.1:10911] success`);
+      for (let h = 0; h < 30; h++) {
+        const host = path.join(dir, `10.1.0.${h}`);
+        mkdirSync(host);
+        for (let f = 0; f < 10; f++) writeFileSync(path.join(host, `rocketmq_client.log.${f}`), lines.join('\n') + '\n');
+      }
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      const t0 = performance.now();
+      const r = await ingest([dir], opts());
+      const took = performance.now() - t0;
+      clearInterval(timer);
+      assert.equal(r.files.length, 300);
+      // a turn every few milliseconds (TURN_MS); none at all would leave the timer at 0 or 1
+      assert.ok(ticks >= Math.floor(took / 25), `${ticks} timer turns in ${Math.round(took)} ms`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

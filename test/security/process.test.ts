@@ -47,11 +47,12 @@ before(() => {
   const launcher = readFileSync(BIN, 'utf8');
   assert.ok(launcher.includes("'../dist/src/cli/main.js'"), 'the launcher loads ../dist/src/cli/main.js');
   writeFileSync(wrapper, launcher.replace("'../dist/src/cli/main.js'", JSON.stringify(MAIN_JS)));
-  // An internal error no command can provoke on purpose: thrown from a timer once the CLI runs.
+  // An internal error no command can provoke on purpose: thrown from a microtask once the CLI runs
+  // (before it has read anything: its walk of a small bundle needs no timer turn).
   crashing = path.join(tmp, 'crash.mjs');
   writeFileSync(
     crashing,
-    `import { runCli } from ${JSON.stringify(MAIN_JS)};\nrunCli(process.argv);\nsetTimeout(() => { throw new Error('kaboom: internal'); }, 0);\n`,
+    `import { runCli } from ${JSON.stringify(MAIN_JS)};\nrunCli(process.argv);\nqueueMicrotask(() => { throw new Error('kaboom: internal'); });\n`,
   );
 });
 
