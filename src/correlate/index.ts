@@ -279,8 +279,7 @@ export function buildContext(allEvents: readonly RmqEvent[], opts: { skewMs: num
   for (const s of persists.series) {
     const key: QueueKey = { group: s.head.group, topic: s.head.mq.topic, brokerName: s.head.mq.brokerName, queueId: s.head.mq.queueId };
     const id = queueKeyString(key);
-    // (the first row in time order has the series' smallest instant: only its chunks are read)
-    const first = persists.best([s], s.min, s.min, (r, cur) => r.seq < cur.seq);
+    const first = s.first();
     if (!first) continue;
     const cur = firsts.get(id);
     if (!cur || first.instant < cur.instant || (first.instant === cur.instant && first.seq < cur.seq)) firsts.set(id, { key: cur?.key ?? key, instant: first.instant, seq: first.seq });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { allEvents, ingest, type IngestOptions } from '../../src/ingest/index.js';
 import { fastPath } from '../../src/ingest/fastpath.js';
-import { ColumnarSeries, ObjectSeries, PersistStore, type Persist, type PersistTemplate, type SeriesHead } from '../../src/model/persists.js';
+import { ColumnarSeries, ObjectSeries, PersistStore, type Persist, type PersistRow, type PersistSeries, type PersistTemplate, type SeriesHead } from '../../src/model/persists.js';
 import { resolveZone } from '../../src/model/time.js';
 import { spillWriter } from '../../src/model/spill.js';
 import { FIXTURES } from '../helpers.js';
@@ -270,5 +270,49 @@ describe('persist store: a queue history one event at a time (timelines)', () =>
     const fresh = ordered.cursor()();
     assert.notEqual(fresh, ordered.cursor()());
     assert.deepEqual(fresh, ordered.at(0));
+  });
+});
+
+describe('persist store: the first row in time order', () => {
+  it('equals a full fold (smallest instant, then seq): in order, with a clock step back below row 0, with ties at the start, restored, and object series', () => {
+    const fold = (s: PersistSeries): PersistRow | null => {
+      let best: PersistRow | null = null;
+      s.scan(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (r) => {
+        if (best === null || r.instant < best.instant || (r.instant === best.instant && r.seq < best.seq)) best = { ...r };
+      });
+      return best;
+    };
+    const t0 = Date.UTC(2023, 8, 5, 2, 0, 0, 0);
+    const ordered = new ColumnarSeries(head({ rank: 5 }));
+    for (let i = 0; i < 3000; i++) ordered.add(t0 + i * 4999, 9000 + i, 3 + i * 7, TEMPLATE);
+    ordered.seal();
+    const ties = new ColumnarSeries(head({ rank: 6 }));
+    for (let i = 0; i < 1200; i++) ties.add(t0 + Math.max(0, i - 600) * 1000, 100 + i, 1 + i, TEMPLATE); // 600 rows at the first instant, across a chunk
+    ties.seal();
+    const back = new ColumnarSeries(head());
+    for (const r of rows()) back.add(r.instant, r.offset, r.line, TEMPLATE); // steps back 7 min at rows 150 and 2100
+    back.seal();
+    const below = new ColumnarSeries(head({ rank: 8 }));
+    for (let i = 0; i < 1500; i++) below.add(t0 + (i === 1400 ? -3_600_000 : i * 1000), 50 + i, 2 + i, TEMPLATE); // the earliest row is deep inside
+    below.seal();
+    const objects = new ObjectSeries(head({ rank: 7 }));
+    for (const e of below.events().slice(1390, 1410)) objects.add({ ...e, seq: 7 * 1e8 + e.line });
+    const empty = new ColumnarSeries(head({ rank: 9 }));
+    empty.seal();
+    assert.equal(ordered.ordered && ties.ordered, true);
+    assert.equal(back.ordered || below.ordered, false);
+    for (const [name, s] of [
+      ['ordered', ordered],
+      ['ties', ties],
+      ['back', back],
+      ['below', below],
+      ['objects', objects],
+      ['restored', ColumnarSeries.restore(structuredClone(ordered.snapshot()))],
+      ['empty', empty],
+    ] as const) {
+      assert.deepEqual(s.first(), fold(s), name);
+    }
+    assert.equal(below.first()!.index, 1400);
+    assert.equal(empty.first(), null);
   });
 });
