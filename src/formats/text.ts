@@ -2,6 +2,7 @@ import type { ExceptionInfo, RmqEvent, ZoneRule } from '../model/events.js';
 import { GMT8, wallSecondText, wallToInstant, type ResolvedZone } from '../model/time.js';
 import { persistText, type PersistLine, type PersistSlot, type PersistTemplate } from '../model/persists.js';
 import { RULE_INFO_WHATS, WARM_KINDS } from '../model/cold.js';
+import { flatten } from '../model/strings.js';
 import { fastPath } from '../ingest/fastpath.js';
 import { int, mq } from './signatures/common.js';
 import type { MessageQueueRef } from '../model/queue.js';
@@ -386,11 +387,6 @@ function canonicalInt(s: string, from: number, to: number): number | null {
     v = v * 10 + c;
   }
   return neg ? -v : v;
-}
-
-/** A copy of a string that does not reference the (larger) string it was sliced from. */
-export function flatten(v: string): string {
-  return (v + ' ').slice(0, -1);
 }
 
 /** The plain loop: one `includes` per signature (the reference the prefilter must agree with). */

@@ -1,4 +1,4 @@
-import { flatten } from '../formats/text.js';
+import { flatten } from './strings.js';
 import type { RmqEvent } from './events.js';
 import { packLines, unpackLines } from './pack.js';
 import { readSpill, spillWriter } from './spill.js';
@@ -97,9 +97,14 @@ function linesOf(b: Block): string[] {
   return lines;
 }
 
-/** Strings shared between events (a field's value as a copy of its own, not a slice of a line). */
+/**
+ * Strings shared between events (a field's value as a copy of its own, not a slice of a line), and
+ * whole `fields` objects of a kind whose events repeat them (a heartbeat to the same broker, a
+ * connection failure to the same address: 60 bytes each, tens of thousands of times).
+ */
 export class Interner {
   private readonly map = new Map<string, string>();
+  private readonly byKind = new Map<string, SharedFields>();
 
   intern(v: string): string {
     const hit = this.map.get(v);
@@ -109,14 +114,81 @@ export class Interner {
     if (this.map.size < 200_000) this.map.set(own, own);
     return own;
   }
+
+  /**
+   * The shared object equal to `f` (flat values, or plain objects of flat values one level down),
+   * or `f` itself. A kind whose first 2,000 objects were mostly distinct (offsets, message ids) is
+   * no longer looked up: its keys would cost more than they save.
+   */
+  fields(kind: string, f: Record<string, unknown>): Record<string, unknown> {
+    let shared = this.byKind.get(kind);
+    if (shared === undefined) this.byKind.set(kind, (shared = { map: new Map(), asked: 0, off: false }));
+    if (shared.off) return f;
+    const key = fieldsKey(f);
+    if (key === null) return f;
+    shared.asked++;
+    const hit = shared.map.get(key);
+    if (hit !== undefined) return hit;
+    if (shared.asked >= 2_000 && shared.map.size > shared.asked / 2) {
+      shared.off = true;
+      shared.map.clear();
+      return f;
+    }
+    if (shared.map.size < 50_000) shared.map.set(key, f);
+    return f;
+  }
+}
+
+interface SharedFields {
+  map: Map<string, Record<string, unknown>>;
+  asked: number;
+  off: boolean;
+}
+
+/** A key naming every name, type and value of a fields object; null when it holds more than flat values one level down. */
+function fieldsKey(f: Record<string, unknown>): string | null {
+  let key = '';
+  for (const k in f) {
+    const v = f[k];
+    if (v !== null && typeof v === 'object') {
+      if (Array.isArray(v)) return null;
+      key += `${k}{`;
+      for (const k2 in v as Record<string, unknown>) {
+        const part = flatKey(k2, (v as Record<string, unknown>)[k2]);
+        if (part === null) return null;
+        key += part;
+      }
+      key += '}';
+    } else {
+      const part = flatKey(k, v);
+      if (part === null) return null;
+      key += part;
+    }
+  }
+  return key;
+}
+
+function flatKey(k: string, v: unknown): string | null {
+  switch (typeof v) {
+    case 'string':
+      return `${k}\u0001s${v}\u0002`;
+    case 'number':
+    case 'boolean':
+      return `${k}\u0001${typeof v === 'number' ? 'n' : 'b'}${String(v)}\u0002`;
+    case 'undefined':
+      return `${k}\u0001u\u0002`;
+    default:
+      return v === null ? `${k}\u0001z\u0002` : null;
+  }
 }
 
 /** Key order of the events the line parsers make (an event in another order is left as it is). */
 const KEYS = ['kind', 'fields', 'file', 'line', 'host', 'timestampText', 'instant', 'precision', 'zone', 'raw', 'exception', 'level', 'thread', 'seq'];
 
 /**
- * An event whose first line is kept in its file's RawTexts. `raw` is a getter: a spread
- * (`{ ...e }`) leaves it out; JSON.stringify gives the event whole (toJSON).
+ * An event whose first line is kept in its file's RawTexts. `raw` and `timestampText` are getters:
+ * a spread (`{ ...e }`) leaves them out; JSON.stringify gives the event whole (toJSON). Its
+ * `fields` may be shared with other events (never change them).
  */
 class LeanEvent {
   kind: RmqEvent['kind'];
@@ -124,7 +196,6 @@ class LeanEvent {
   file: string;
   line: number;
   host: string | null;
-  timestampText: string;
   instant: number;
   precision: RmqEvent['precision'];
   zone: RmqEvent['zone'];
@@ -134,14 +205,17 @@ class LeanEvent {
   seq: number;
   readonly #texts: RawTexts;
   readonly #at: number;
+  /** The timestamp text: where it is in `raw` (stampRef), or the text itself when it is not there. */
+  readonly #ts: number | string;
 
   constructor(e: RmqEvent, texts: RawTexts, strings: Interner) {
     this.kind = e.kind;
-    this.fields = internFields(e.fields, strings);
+    this.fields = strings.fields(e.kind, internFields(e.fields, strings) as Record<string, unknown>) as RmqEvent['fields'];
     this.file = e.file;
     this.line = e.line;
     this.host = e.host;
-    this.timestampText = flatten(e.timestampText);
+    // (read back from the line when asked for: a copy of its own was 72 bytes an event)
+    this.#ts = stampRef(e.raw, e.timestampText) ?? flatten(e.timestampText);
     this.instant = e.instant;
     this.precision = e.precision;
     this.zone = e.zone;
@@ -155,6 +229,11 @@ class LeanEvent {
 
   get raw(): string {
     return this.#texts.text(this.#at);
+  }
+
+  get timestampText(): string {
+    const ts = this.#ts;
+    return typeof ts === 'string' ? ts : stampAt(this.raw, ts);
   }
 
   /** As the event it was made from serialises. */
@@ -176,6 +255,30 @@ class LeanEvent {
       seq: this.seq,
     };
   }
+}
+
+/**
+ * Where a timestamp text is in its line, as one small integer: start × 1024 + length × 4 + which
+ * of two characters the text writes its own way (the parsers write `date time.frac` where a line
+ * may have `dateTtime,frac`): bit 0 the space at 10, bit 1 the dot at 19. Null when the text is
+ * not so found (it is then kept as it is).
+ */
+function stampRef(raw: string, text: string): number | null {
+  const len = text.length;
+  if (len < 10 || len >= 256) return null;
+  const start = raw.indexOf(text.slice(0, 10));
+  if (start < 0 || start >= 1 << 20 || start + len > raw.length) return null;
+  const flags = (raw.charCodeAt(start + 10) !== text.charCodeAt(10) ? 1 : 0) | (len > 19 && raw.charCodeAt(start + 19) !== text.charCodeAt(19) ? 2 : 0);
+  const ref = start * 1024 + len * 4 + flags;
+  return stampAt(raw, ref) === text ? ref : null;
+}
+
+function stampAt(raw: string, ref: number): string {
+  const start = ref >>> 10;
+  let t = raw.substr(start, (ref >>> 2) & 255);
+  if (ref & 1) t = `${t.slice(0, 10)} ${t.slice(11)}`;
+  if (ref & 2) t = `${t.slice(0, 19)}.${t.slice(20)}`;
+  return t;
 }
 
 /** Field values as shared copies: strings, and the strings of plain objects one level down (a queue). */

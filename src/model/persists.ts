@@ -2,6 +2,7 @@ import type { EventOf, ZoneRule } from './events.js';
 import type { MessageQueueRef } from './queue.js';
 import { wallSecondText, type ResolvedZone } from './time.js';
 import { readSpill, spillWriter } from './spill.js';
+import { flatten } from './strings.js';
 
 /**
  * Where the `offset-persist` lines live (nine in ten lines of a client log): per series, one
@@ -467,11 +468,13 @@ export class ColumnarSeries implements PersistSeries {
       file: h.file,
       line: r.line,
       host: h.host,
-      timestampText: `${wall}.${frac}`,
+      // (flat copies: the template pieces make a chain of ~20 joined strings, which an event a
+      // rule keeps would keep too)
+      timestampText: flatten(`${wall}.${frac}`),
       instant: r.instant,
       precision: 'ms',
       zone: h.zoneRule,
-      raw: `${wall}${t.sep}${frac}${t.rest}${persistText(fields)}`,
+      raw: flatten(`${wall}${t.sep}${frac}${t.rest}${persistText(fields)}`),
       exception: null,
       level: t.level,
       thread: t.thread,

@@ -46,7 +46,7 @@ describe('lean events: first lines kept compressed per file, field strings share
     assert.deepEqual(unpackLines(b.data, b.packed), long);
   });
 
-  it('an event made lean serialises as before, keeps every property but raw as an own one, and reads raw back', () => {
+  it('an event made lean serialises as before, keeps every property but raw and timestampText as an own one, and reads raw back', () => {
     const line = (ms: string, broker: string): string =>
       `2023-09-05 03:10:00.${ms} INFO  [2212] [MQClientFactoryScheduledThread] [o.a.r.c.i.f.MQClientInstance#?:?] - send heart beat to broker[${broker} 0 172.66.1.31:10911] success`;
     const text = [line('008', 'broker-b'), line('009', 'broker-a'), 'not a header line', line('010', 'broker-b')].join('\n') + '\n';
@@ -63,9 +63,75 @@ describe('lean events: first lines kept compressed per file, field strings share
     const e0 = lean[0] as RmqEvent & { kind: 'heartbeat-ok' };
     const e2 = lean[2] as RmqEvent & { kind: 'heartbeat-ok' };
     assert.ok(!Object.keys(e0).includes('raw'));
-    // the same field value is one string, shared by the events
+    assert.ok(!Object.keys(e0).includes('timestampText'));
+    // the same field value is one string, shared by the events; equal fields are one object
     assert.equal(e0.fields.brokerAddr, e2.fields.brokerAddr);
     assert.equal(strings.intern('broker-b'), e0.fields.brokerName);
+    assert.equal(e0.fields, e2.fields);
+    assert.notEqual(e0.fields, lean[1]!.fields);
+  });
+
+  /** An event as the line parsers make it (their key order), of a kind and a first line. */
+  const made = (kind: string, fields: Record<string, unknown>, raw: string, timestampText: string, line = 1): RmqEvent =>
+    ({
+      kind,
+      fields,
+      file: '/b/172.66.6.4/rocketmq_client.log',
+      line,
+      host: '172.66.6.4',
+      timestampText,
+      instant: Date.UTC(2023, 8, 4, 19, 10, 0, 8),
+      precision: 'ms',
+      zone: { zone: 'Asia/Shanghai', from: 'tz' },
+      raw,
+      exception: null,
+      level: 'INFO',
+      thread: null,
+      seq: 2e8 + line,
+    }) as unknown as RmqEvent;
+
+  it('timestampText is read back from the line: comma or dot, space or T, a bracket before, no fraction; kept as it is when the line does not have it', () => {
+    const cases: [raw: string, text: string][] = [
+      ['2023-09-05 03:10:00,008 INFO RocketmqClient - send heart beat to broker[broker-b 0 172.66.1.31:10911] success', '2023-09-05 03:10:00.008'],
+      ['2023-09-05 03:10:00.008 INFO  [2212] [main] [o.a.r.c.i.f.MQClientInstance#?:?] - x', '2023-09-05 03:10:00.008'],
+      ['[2023-09-05T03:10:00,008+08:00] [INFO] - x', '2023-09-05 03:10:00.008'],
+      ['2023-09-05T03:10:00 INFO x', '2023-09-05 03:10:00'],
+      ['2023-09-05 03:10:00.123456 INFO x', '2023-09-05 03:10:00.123456'],
+      ['09-05 03:10:00,008 INFO x', '09-05 03:10:00.008'],
+      ['{"bornTimestamp":1693854600008,"topic":"t"}', '1693854600008'],
+      ['2023-09-05 03:10:00,008 INFO x', '2023-09-05 03:10:01.000'],
+      ['short', '2023-09-05 03:10:00.008'],
+    ];
+    const events = cases.map(([raw, text], i) => made('info', { what: 'x' }, raw, text, i + 1));
+    const before = json(events);
+    const lean = leanEvents(events, new Interner());
+    assert.deepEqual(json(lean), before);
+    for (let i = 0; i < cases.length; i++) assert.equal(lean[i]!.timestampText, cases[i]![1], cases[i]![0]);
+  });
+
+  it('equal fields are shared within a kind, never across kinds; a kind of mostly distinct fields stops being looked up', () => {
+    const strings = new Interner();
+    const raw = '2023-09-05 03:10:00,008 WARN RocketmqRemoting - x';
+    const ts = '2023-09-05 03:10:00.008';
+    const a = leanEvents([made('connection-failure', { remote: '10.0.0.1:10911', op: 'send' }, raw, ts), made('connection-failure', { remote: '10.0.0.1:10911', op: 'send' }, raw, ts, 2)], strings);
+    assert.equal(a[0]!.fields, a[1]!.fields);
+    const other = leanEvents([made('remote-timeout', { remote: '10.0.0.1:10911', op: 'send' }, raw, ts)], strings);
+    assert.notEqual(other[0]!.fields, a[0]!.fields);
+    // same names and values but a number for a string, or a null for a missing name: not equal
+    const typed = leanEvents([made('connection-failure', { remote: '10.0.0.1:10911', op: 7 }, raw, ts), made('connection-failure', { remote: '10.0.0.1:10911', op: '7' }, raw, ts)], strings);
+    assert.notEqual(typed[0]!.fields, typed[1]!.fields);
+    // a queue one level down counts
+    const mq = (q: number): Record<string, unknown> => ({ group: 'g', mq: { topic: 't', brokerName: 'broker-b', queueId: q }, reason: 'span' });
+    const flow = leanEvents([made('flow-control', mq(1), raw, ts), made('flow-control', mq(1), raw, ts), made('flow-control', mq(2), raw, ts)], strings);
+    assert.equal(flow[0]!.fields, flow[1]!.fields);
+    assert.notEqual(flow[1]!.fields, flow[2]!.fields);
+    // offsets: every fields object distinct; past 2,000 the kind is no longer looked up, and every event is still itself
+    const many = Array.from({ length: 2500 }, (_, i) => made('pull-offset-fixed', { offset: i }, raw, ts, i + 1));
+    const twins = [made('pull-offset-fixed', { offset: -1 }, raw, ts), made('pull-offset-fixed', { offset: -1 }, raw, ts)];
+    const before = json([...many, ...twins]);
+    const out = leanEvents([...many, ...twins], strings);
+    assert.deepEqual(json(out), before);
+    assert.notEqual(out[2500]!.fields, out[2501]!.fields);
   });
 
   it('events of another shape (a document, a trace) are left as they are', () => {
