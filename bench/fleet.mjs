@@ -13,25 +13,21 @@
 // holds 180,000 events in 40 MB of text, where a realistic 1 GiB bundle holds ~15,000.
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs as parseArgsOf } from 'node:util';
 
 function parseArgs(argv) {
-  const o = { out: null, hosts: 300, pieces: 10, lines: 90, seed: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) usage(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--out') o.out = path.resolve(val());
-    else if (a === '--hosts') o.hosts = Number(val());
-    else if (a === '--pieces') o.pieces = Number(val());
-    else if (a === '--lines') o.lines = Number(val());
-    else if (a === '--seed') o.seed = Number(val());
-    else if (a === '-h' || a === '--help') usage(null);
-    else usage(`unknown option ${a}`);
+  let values;
+  try {
+    ({ values } = parseArgsOf({
+      args: argv,
+      options: { out: { type: 'string' }, hosts: { type: 'string' }, pieces: { type: 'string' }, lines: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (e) {
+    usage(e.message);
   }
-  if (!o.out) usage('--out DIR is required');
+  if (values.help) usage(null);
+  if (!values.out) usage('--out DIR is required');
+  const o = { out: path.resolve(values.out), hosts: Number(values.hosts ?? 300), pieces: Number(values.pieces ?? 10), lines: Number(values.lines ?? 90), seed: Number(values.seed ?? 1) };
   for (const k of ['hosts', 'pieces', 'lines', 'seed']) if (!Number.isInteger(o[k]) || o[k] < (k === 'seed' ? 0 : 1)) usage(`--${k} expects a positive integer`);
   if (o.hosts > 250 * 250) usage('--hosts: at most 62,500');
   return o;
