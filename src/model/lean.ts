@@ -169,16 +169,17 @@ function fieldsKey(f: Record<string, unknown>): string | null {
 }
 
 function flatKey(k: string, v: unknown): string | null {
+  // (a string goes with its length: a value holding the separators cannot pass for two values)
   switch (typeof v) {
     case 'string':
-      return `${k}\u0001s${v}\u0002`;
+      return `${k}=s${v.length}:${v};`;
     case 'number':
     case 'boolean':
-      return `${k}\u0001${typeof v === 'number' ? 'n' : 'b'}${String(v)}\u0002`;
+      return `${k}=${typeof v === 'number' ? 'n' : 'b'}${String(v)};`;
     case 'undefined':
-      return `${k}\u0001u\u0002`;
+      return `${k}=u;`;
     default:
-      return v === null ? `${k}\u0001z\u0002` : null;
+      return v === null ? `${k}=z;` : null;
   }
 }
 

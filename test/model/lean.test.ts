@@ -120,6 +120,18 @@ describe('lean events: first lines kept compressed per file, field strings share
     // same names and values but a number for a string, or a null for a missing name: not equal
     const typed = leanEvents([made('connection-failure', { remote: '10.0.0.1:10911', op: 7 }, raw, ts), made('connection-failure', { remote: '10.0.0.1:10911', op: '7' }, raw, ts)], strings);
     assert.notEqual(typed[0]!.fields, typed[1]!.fields);
+    // values that hold what a key is made of cannot pass for other values
+    const crafted = leanEvents(
+      [
+        made('connection-failure', { remote: 'x;op=s4:send', op: 'y' }, raw, ts),
+        made('connection-failure', { remote: 'x', op: 's4:send;op=y' }, raw, ts),
+        made('connection-failure', { remote: 'x\u0002op\u0001sy', op: 'z' }, raw, ts),
+        made('connection-failure', { remote: 'x', op: 'y\u0002op\u0001sz' }, raw, ts),
+      ],
+      strings,
+    );
+    assert.equal(new Set(crafted.map((e) => e.fields)).size, 4);
+    assert.deepEqual(crafted.map((e) => (e.fields as { remote: string }).remote), ['x;op=s4:send', 'x', 'x\u0002op\u0001sy', 'x']);
     // a queue one level down counts
     const mq = (q: number): Record<string, unknown> => ({ group: 'g', mq: { topic: 't', brokerName: 'broker-b', queueId: q }, reason: 'span' });
     const flow = leanEvents([made('flow-control', mq(1), raw, ts), made('flow-control', mq(1), raw, ts), made('flow-control', mq(2), raw, ts)], strings);
