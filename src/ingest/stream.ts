@@ -1,6 +1,6 @@
 import { readSync } from 'node:fs';
 import { PassThrough, pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { sniffContent } from './sniff.js';
 
 /**
@@ -203,8 +203,10 @@ export function isTar(head: Buffer): boolean {
 /** Transparent gunzip that tolerates trailing garbage and reports truncation as an error. */
 export function gunzip(stream: Readable): Readable {
   // (64 KiB output chunks: with the default 16 KiB, per-chunk overhead halves the rate; bigger
-  // chunks are faster still but pile up off the JS heap between scavenges)
-  const gz = createGunzip({ chunkSize: 64 * 1024 });
+  // chunks are faster still but pile up off the JS heap between scavenges. Up to 1 MiB of text
+  // waits ahead of the reader: with the default 16 KiB, inflating (on the thread pool) and
+  // parsing took turns; now they overlap — one 90 MB piece read 0.63–0.72 → 0.48–0.51 s)
+  const gz = createGunzip({ chunkSize: 64 * 1024, readableHighWaterMark: 1 << 20 } as ZlibOptions);
   // pipeline: a source error reaches the gunzip stream, and a consumer that gives up releases the source.
   pipeline(stream, gz, () => undefined);
   return gz;
