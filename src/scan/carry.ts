@@ -24,9 +24,28 @@ export interface CarryOptions {
   ledgerMs: number;
   /** Hard cap on carried events. */
   max: number;
+  /** Of each routine kind (ROUTINE_KINDS), the newest this many recent lines per host. */
+  routinePerHost: number;
 }
 
-export const DEFAULT_CARRY: CarryOptions = { recentMs: 6 * 3_600_000, ledgerMs: 8 * 86_400_000, max: 200_000 };
+export const DEFAULT_CARRY: CarryOptions = { recentMs: 6 * 3_600_000, ledgerMs: 8 * 86_400_000, max: 200_000, routinePerHost: 32 };
+
+/**
+ * Routine kinds a host logs over and over (a heartbeat every 30 s per broker, connection churn):
+ * of each, only a host's newest `routinePerHost` recent lines are carried. They show what a chain
+ * needs of the run before (the network trouble just before its end, which brokers the host
+ * reached); all of them made a fleet's state file 94 MB and its next run 700 MB.
+ */
+const ROUTINE_KINDS = new Set<EventKind>(['heartbeat-ok', 'connection-failure', 'remote-timeout', 'channel-closed', 'channel-expired', 'flow-control']);
+
+/**
+ * File, then line order: the order to read many events' texts in. A lean event's text (which its
+ * key holds) is read back from its file's compressed block; in time order, a fleet's thousands
+ * of files would each decompress a block of their own, again and again.
+ */
+export function byFileLine(a: RmqEvent, b: RmqEvent): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+}
 
 export function eventKey(e: RmqEvent): string {
   return `${e.host ?? ''}|${e.file}|${e.line}|${e.timestampText}|${e.kind}`;
@@ -40,19 +59,32 @@ export function selectCarried(ctx: Context, opts: CarryOptions = DEFAULT_CARRY):
   for (const s of ctx.persists.series) if (s.max > newest) newest = s.max;
   if (ctx.cold.max > newest) newest = ctx.cold.max;
   if (!Number.isFinite(newest)) return [];
-  const keep = new Map<string, RmqEvent>();
+  const picked: RmqEvent[] = [];
+  // The newest routine lines of a (host, kind), newest first while they are gathered.
+  const routine = new Map<string, RmqEvent[]>();
   // The last commit and ownership line of every (host, queue), however old.
   const lastPerQueue = new Map<string, RmqEvent>();
-  for (const e of events) {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
     if (e.kind === 'offset-persist' || e.kind === 'queue-added' || e.kind === 'queue-removed' || e.kind === 'offset-snapshot' || e.kind === 'offset-regression') {
       const q = ctx.queueOf(e);
-      if (q) lastPerQueue.set(`${e.kind}|${e.host ?? ''}|${q.group}|${q.topic}|${q.brokerName}|${q.queueId}`, e);
+      const k = q ? `${e.kind}|${e.host ?? ''}|${q.group}|${q.topic}|${q.brokerName}|${q.queueId}` : null;
+      if (k !== null && !lastPerQueue.has(k)) lastPerQueue.set(k, e);
     } else if (e.kind === 'rebalance-result') {
-      lastPerQueue.set(`${e.kind}|${e.host ?? ''}|${e.fields.group}|${e.fields.topic}`, e);
+      const k = `${e.kind}|${e.host ?? ''}|${e.fields.group}|${e.fields.topic}`;
+      if (!lastPerQueue.has(k)) lastPerQueue.set(k, e);
     }
-    if (RECENT_KINDS.has(e.kind) && newest - e.instant <= opts.recentMs) keep.set(eventKey(e), e);
-    if (LEDGER_KINDS.has(e.kind) && newest - e.instant <= opts.ledgerMs) keep.set(eventKey(e), e);
+    if (RECENT_KINDS.has(e.kind) && newest - e.instant <= opts.recentMs) {
+      if (ROUTINE_KINDS.has(e.kind)) {
+        const k = `${e.kind}|${e.host ?? ''}`;
+        let list = routine.get(k);
+        if (!list) routine.set(k, (list = []));
+        if (list.length < opts.routinePerHost) list.push(e);
+      } else picked.push(e);
+    }
+    if (LEDGER_KINDS.has(e.kind) && newest - e.instant <= opts.ledgerMs) picked.push(e);
   }
+  for (const list of routine.values()) picked.push(...list);
   // Commits live in the persist store: the last of each (host, queue) is kept (across its series).
   const lastCommit = new Map<string, RmqEvent>();
   for (const s of ctx.persists.series) {
@@ -63,8 +95,10 @@ export function selectCarried(ctx: Context, opts: CarryOptions = DEFAULT_CARRY):
     const cur = lastCommit.get(k);
     if (!cur || e.instant > cur.instant || (e.instant === cur.instant && e.seq > cur.seq)) lastCommit.set(k, e);
   }
-  for (const e of lastCommit.values()) keep.set(eventKey(e), e);
-  for (const e of lastPerQueue.values()) keep.set(eventKey(e), e);
+  picked.push(...lastCommit.values(), ...lastPerQueue.values());
+  picked.sort(byFileLine);
+  const keep = new Map<string, RmqEvent>();
+  for (const e of picked) keep.set(eventKey(e), e);
   const out = [...keep.values()].sort((a, b) => a.instant - b.instant || a.seq - b.seq);
   return out.length > opts.max ? out.slice(out.length - opts.max) : out;
 }

@@ -5,7 +5,7 @@ import type { EventOf, RmqEvent } from '../model/events.js';
 import type { PersistStore } from '../model/persists.js';
 import { formatInstant } from '../model/time.js';
 import { buildReport, type IncidentJson, type Report } from '../report/report.js';
-import { DEFAULT_CARRY, eventKey, selectCarried } from './carry.js';
+import { byFileLine, DEFAULT_CARRY, eventKey, selectCarried } from './carry.js';
 import { acquireLock, emptyState, loadState, saveState, type FileState, type ScanState } from './state.js';
 import { inWindow, type TimeWindow } from './window.js';
 
@@ -51,7 +51,8 @@ export async function runScan(paths: readonly string[], opts: ScanOptions): Prom
       if (e.kind === 'offset-persist' && readAgain(ingested.persists, e)) return;
       events.push({ ...e, seq: -1e12 + i });
     });
-    for (const e of ingested.events) {
+    // (in file order: a key reads the line's text, byFileLine; the events are sorted below)
+    for (const e of [...ingested.events].sort(byFileLine)) {
       const k = eventKey(e);
       if (seen.has(k)) continue;
       seen.add(k);
@@ -144,10 +145,15 @@ function summarize(incidents: IncidentJson[]): Report['summary'] {
 /** Remembers every file read; a file whose identity was already known is updated in place. */
 function mergeFiles(old: FileState[], read: FileReport[], stamp: string): FileState[] {
   const out = [...old];
+  const at = new Map<string, number>();
+  out.forEach((o, i) => {
+    const k = `${o.headHash}|${o.headLength}`;
+    if (!at.has(k)) at.set(k, i);
+  });
   for (const f of read) {
     if (f.identity === null) continue;
     const id = f.identity;
-    const existing = out.findIndex((o) => o.headHash === id.headHash && o.headLength === id.headLength);
+    const existing = at.get(`${id.headHash}|${id.headLength}`) ?? -1;
     const entry: FileState = {
       path: f.file,
       headHash: id.headHash,
@@ -160,7 +166,7 @@ function mergeFiles(old: FileState[], read: FileReport[], stamp: string): FileSt
     };
     if (existing >= 0) {
       if (out[existing]!.bytesRead <= entry.bytesRead) out[existing] = entry;
-    } else out.push(entry);
+    } else at.set(`${id.headHash}|${id.headLength}`, out.push(entry) - 1);
   }
   // Forget files not seen for 30 days (rotated away).
   const cutoff = Date.parse(stamp) - 30 * 86_400_000;

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, promises as fs, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { RmqEvent } from '../model/events.js';
+import { byFileLine } from './carry.js';
 
 /**
  * The scan state file (`--state FILE`): per input file how far it was read, the context events
@@ -80,7 +81,18 @@ export async function loadState(file: string): Promise<ScanState> {
 
 /** Atomic replace: write a temp file beside it, fsync, rename over. A crash leaves the old file. */
 export async function saveState(file: string, state: ScanState): Promise<void> {
-  await writeAtomic(file, JSON.stringify(state) + '\n');
+  await writeAtomic(file, JSON.stringify({ ...state, carried: inFileOrder(state.carried) }) + '\n');
+}
+
+/** The events as plain data, in their own order, their texts read in file order (byFileLine). */
+function inFileOrder(events: readonly RmqEvent[]): unknown[] {
+  const order = events.map((_, i) => i).sort((a, b) => byFileLine(events[a]!, events[b]!));
+  const out = new Array<unknown>(events.length);
+  for (const i of order) {
+    const e = events[i]! as RmqEvent & { toJSON?: () => unknown };
+    out[i] = typeof e.toJSON === 'function' ? e.toJSON() : e;
+  }
+  return out;
 }
 
 export async function writeAtomic(file: string, content: string): Promise<void> {

@@ -301,3 +301,46 @@ function write(file: string, content: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, content);
 }
+
+describe('scan state: what a run carries to the next', () => {
+  it("of a host's routine lines (heartbeats, connection churn) the newest 32 of each kind; every rarer fault; the state stays small", async () => {
+    const { loadState } = await import('../../src/scan/state.js');
+    const dir = mkdtemp();
+    // three consumer hosts, each with 4 h of a heartbeat and a closeChannel every 10 s, and two heartbeat failures
+    for (const h of [2, 3, 4]) {
+      const host = `172.66.6.${h}`;
+      const lines: string[] = [];
+      for (let s = 0; s < 4 * 3600; s += 10) {
+        const t = `${String(20 + Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')},${String(100 + h).padStart(3, '0')}`;
+        lines.push(cl('05', t, 'INFO', 'send heart beat to broker[broker-b 0 172.66.1.31:10911] success'));
+        lines.push(`2023-09-05 ${t} WARN RocketmqRemoting - closeChannel: close the connection to remote address[172.66.1.31:10911] result: true`);
+        if (s % 1800 === 0) lines.push(persist('05', t, host, 4000 + h, MQ2, 700 + s / 10));
+        if (s === 3600 || s === 7200) lines.push(cl('05', t, 'INFO', 'send heart beat to broker[broker-b 0 172.66.1.31:10911] failed'), ...STACK.slice(0, 2));
+      }
+      mkdirSync(path.join(dir, 'b', host), { recursive: true });
+      writeFileSync(path.join(dir, 'b', host, 'rocketmq_client.log'), lf(lines));
+    }
+    const state = path.join(dir, 'state.json');
+    let err = '';
+    const code = await main(['node', 'rmq-forensics', 'scan', path.join(dir, 'b'), '--state', state, '--tz', 'Asia/Shanghai', '--format', 'json', '--output', path.join(dir, 'o.json')], {
+      out: () => undefined,
+      err: (s) => void (err += s),
+      isTTY: false,
+    });
+    assert.ok(code === 0 || code === 1, err);
+    const s = await loadState(state);
+    const count = (kind: string, host: string): number => s.carried.filter((e) => e.kind === kind && e.host === host).length;
+    for (const h of [2, 3, 4]) {
+      const host = `172.66.6.${h}`;
+      assert.equal(count('heartbeat-ok', host), 32, host);
+      assert.equal(count('connection-failure', host), 32, host);
+      assert.equal(count('heartbeat-failed', host), 2, host);
+      // the newest ones: the last heartbeat of the file is carried
+      const newest = s.carried.filter((e) => e.kind === 'heartbeat-ok' && e.host === host).map((e) => e.instant);
+      assert.equal(Math.max(...newest), Date.parse(`2023-09-05T23:59:50.${String(100 + h).padStart(3, '0')}+08:00`));
+    }
+    // the last commit of each host and queue, however old
+    assert.equal(s.carried.filter((e) => e.kind === 'offset-persist').length, 3);
+    assert.ok(readFileSync(state, 'utf8').length < 200_000, 'the state file stays small');
+  });
+});
