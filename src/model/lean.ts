@@ -19,15 +19,22 @@ interface Block {
   n: number;
   /** The text is deflated (short blocks are kept as they are). */
   packed: boolean;
+  /** Characters of its texts (with a separator each). */
+  chars: number;
   mem: Buffer | null;
   spill: string | null;
   at: number;
   length: number;
 }
 
-/** Decompressed blocks, most recently used last (a few, shared by every file). */
+/**
+ * Decompressed blocks, most recently used last, shared by every file, up to DECODED_CHARS of
+ * text: 64 full blocks, or hundreds of the small ones a fleet's files make (16 blocks, as it
+ * was, thrashed when the texts of thousands of files were read in time order).
+ */
 const decoded = new Map<Block, string[]>();
-const DECODED_BLOCKS = 16;
+const DECODED_CHARS = 64 * BLOCK_CHARS;
+let decodedChars = 0;
 
 /** The first lines of one file's events, in blocks compressed as they fill (and spilled when a spill file is there). */
 export class RawTexts {
@@ -75,8 +82,9 @@ export class RawTexts {
     const first = this.count - n;
     const w = spillWriter();
     const at = w ? w.append(data) : -1;
-    if (at < 0) this.blocks.push({ first, n, packed, mem: data, spill: null, at: 0, length: 0 });
-    else this.blocks.push({ first, n, packed, mem: null, spill: w!.path, at, length: data.length });
+    const chars = this.chars;
+    if (at < 0) this.blocks.push({ first, n, packed, chars, mem: data, spill: null, at: 0, length: 0 });
+    else this.blocks.push({ first, n, packed, chars, mem: null, spill: w!.path, at, length: data.length });
     this.pending = [];
     this.chars = 0;
   }
@@ -93,7 +101,12 @@ function linesOf(b: Block): string[] {
   const lines = unpackLines(data, b.packed);
   if (lines.length !== b.n) throw new Error(`a block of event texts did not read back (${lines.length} of ${b.n} lines)`);
   decoded.set(b, lines);
-  if (decoded.size > DECODED_BLOCKS) decoded.delete(decoded.keys().next().value!);
+  decodedChars += b.chars;
+  for (const [old] of decoded) {
+    if (decodedChars <= DECODED_CHARS || old === b) break;
+    decoded.delete(old);
+    decodedChars -= old.chars;
+  }
   return lines;
 }
 

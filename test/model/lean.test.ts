@@ -34,6 +34,20 @@ describe('lean events: first lines kept compressed per file, field strings share
     assert.throws(() => texts.text(3000), RangeError);
   });
 
+  it("many files' texts read in time order (each file's turn in a row) all come back exactly, past what stays decompressed", () => {
+    const files = Array.from({ length: 400 }, () => new RawTexts());
+    const want: string[][] = files.map(() => []);
+    for (let i = 0; i < 40; i++)
+      files.forEach((f, k) => {
+        const t = `2023-09-05 03:05:${String(i % 60).padStart(2, '0')},${String(k % 1000).padStart(3, '0')} INFO RocketmqClient - file ${k} line ${i} ${'y'.repeat((k * 7 + i) % 180)}`;
+        want[k]!.push(t);
+        f.add(t);
+      });
+    for (const f of files) f.seal();
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < 40; i++) files.forEach((f, k) => assert.equal(f.text(i), want[k]![i], `file ${k} text ${i}`));
+  });
+
   it('a block of lines: a short one kept as it is, a long one deflated, both read back exactly', () => {
     const short = ['2023-09-05 03:05:30,012 INFO RocketmqClient - a', '', '消费 b\u2028c'];
     const long = Array.from({ length: 400 }, (_, i) => `2023-09-05 03:05:${String(i % 60).padStart(2, '0')},012 INFO RocketmqClient - line ${i} 消费`);
