@@ -1,5 +1,6 @@
 import type { Context } from '../correlate/index.js';
 import type { EventKind, RmqEvent } from '../model/events.js';
+import { flatten } from '../model/strings.js';
 
 /**
  * What a nightly scan carries to the next run so that a causal chain spanning two runs is still
@@ -47,8 +48,9 @@ export function byFileLine(a: RmqEvent, b: RmqEvent): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
 }
 
+/** A line's identity across runs (a flat copy: it does not keep the line's text alive). */
 export function eventKey(e: RmqEvent): string {
-  return `${e.host ?? ''}|${e.file}|${e.line}|${e.timestampText}|${e.kind}`;
+  return flatten(`${e.host ?? ''}|${e.file}|${e.line}|${e.timestampText}|${e.kind}`);
 }
 
 export function selectCarried(ctx: Context, opts: CarryOptions = DEFAULT_CARRY): RmqEvent[] {

@@ -42,22 +42,28 @@ export async function runScan(paths: readonly string[], opts: ScanOptions): Prom
     const ingested = await ingest(paths, { ...opts, resumeFrom: state.files });
     // Carried context first (it is older), then what is new; a line read twice counts once.
     const seen = new Set<string>();
+    const carriedFiles = new Set<string>();
     const events: RmqEvent[] = [];
     state.carried.forEach((e, i) => {
       const k = eventKey(e);
       if (seen.has(k)) return;
       seen.add(k);
+      carriedFiles.add(e.file);
       // A carried commit read again this run (its file was re-read) is used as read now.
       if (e.kind === 'offset-persist' && readAgain(ingested.persists, e)) return;
       events.push({ ...e, seq: -1e12 + i });
     });
-    // (in file order: a key reads the line's text, byFileLine; the events are sorted below)
+    // Only a line of a file something was carried from can be one read before (a key reads the
+    // line's text: in file order, byFileLine; the events are sorted below).
     for (const e of [...ingested.events].sort(byFileLine)) {
-      const k = eventKey(e);
-      if (seen.has(k)) continue;
-      seen.add(k);
+      if (carriedFiles.has(e.file)) {
+        const k = eventKey(e);
+        if (seen.has(k)) continue;
+        seen.add(k);
+      }
       events.push(e);
     }
+    seen.clear();
     events.sort((a, b) => a.instant - b.instant || a.seq - b.seq);
     const context = buildContext(events, { skewMs: opts.skewMs, displayZone: opts.tz, persists: ingested.persists, cold: ingested.cold });
     const diagnosis = diagnose(context);
