@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { processAlive } from './pid.js';
 
 /**
  * Where the bulk of a big bundle's rows go while the rules do not need them: an append-only temp
@@ -60,7 +61,7 @@ function sweepDead(): void {
     const m = mine.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid === process.pid || alive(pid)) continue;
+    if (pid === process.pid || processAlive(pid)) continue;
     try {
       const full = path.join(tmp, name);
       const st = fs.lstatSync(full);
@@ -69,15 +70,6 @@ function sweepDead(): void {
     } catch {
       // another run swept it first, or it is not ours to remove
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, promises as fs, writeSync } from 'node:
 import path from 'node:path';
 import type { RmqEvent } from '../model/events.js';
 import { byFileLine } from './carry.js';
+import { processAlive } from '../model/pid.js';
 
 /**
  * The scan state file (`--state FILE`): per input file how far it was read, the context events
@@ -113,15 +114,6 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Takes `<state>.lock` (O_EXCL). A lock held by a live process is waited for up to `waitMs`,
  * then refused; a lock left by a dead process (a killed run) is taken over.
@@ -149,7 +141,7 @@ export async function acquireLock(stateFile: string, waitMs: number): Promise<Lo
     } catch {
       continue; // released meanwhile
     }
-    if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) {
+    if (!Number.isInteger(holder) || holder <= 0 || !processAlive(holder)) {
       await fs.rm(lockFile, { force: true }); // stale: its run was killed
       continue;
     }
