@@ -12,6 +12,9 @@ import v8 from 'node:v8';
 // run as fast. (V8 reads it at each full GC.)
 v8.setFlagsFromString('--heap-growing-percent=30');
 
+// With --debug, a stack trace names the TypeScript sources (the bundle's source map leads there).
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
+
 // Ctrl-C while the CLI is still loading exits as it does later: status 130, nothing printed.
 const onSigint = () => process.exit(130);
 process.once('SIGINT', onSigint);

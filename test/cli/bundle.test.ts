@@ -22,11 +22,12 @@ before(() => {
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the real launcher, in a copy of the project whose two CLIs only say which one they are. */
-function launcher(setup: { bundle: 'newer' | 'older' | 'none' }, env: Record<string, string> = {}): string {
+function launcher(setup: { bundle: 'newer' | 'older' | 'none' }, env: Record<string, string> = {}, args: string[] = []): string {
   const dir = mkdtempSync(path.join(tmp, 'proj-'));
   mkdirSync(path.join(dir, 'bin'));
   copyFileSync(BIN, path.join(dir, 'bin', 'rmq-forensics.js'));
-  const stub = (name: string): string => `export function runCli() { process.stdout.write(${JSON.stringify(name)}); }\n`;
+  const stub = (name: string): string =>
+    `export function runCli() { process.stdout.write(${JSON.stringify(name)} + (process.argv.includes('--debug') ? ' maps=' + process.sourceMapsEnabled : '')); }\n`;
   const modules = path.join(dir, 'dist', 'src', 'cli', 'main.js');
   mkdirSync(path.dirname(modules), { recursive: true });
   writeFileSync(modules, stub('modules'));
@@ -37,7 +38,7 @@ function launcher(setup: { bundle: 'newer' | 'older' | 'none' }, env: Record<str
     const t = statSync(modules).mtime.getTime() / 1000;
     utimesSync(bundle, t + (setup.bundle === 'newer' ? 5 : -5), t + (setup.bundle === 'newer' ? 5 : -5));
   }
-  const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'rmq-forensics.js')], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'rmq-forensics.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   assert.equal(r.stderr, '');
   return r.stdout;
 }
@@ -55,6 +56,12 @@ describe('bundle: the launcher and the bundled CLI', () => {
     assert.equal(launcher({ bundle: 'older' }), 'modules');
     assert.equal(launcher({ bundle: 'none' }), 'modules');
     assert.equal(launcher({ bundle: 'newer' }, { RMQ_FORENSICS_BUNDLE: '0' }), 'modules');
+  });
+
+  it('--debug turns source maps on (a stack trace from the bundle then names the .ts sources)', () => {
+    assert.equal(launcher({ bundle: 'newer' }, {}, ['--debug']), 'bundle maps=true');
+    assert.equal(launcher({ bundle: 'newer' }, {}, ['analyze', '--debug']), 'bundle maps=true');
+    assert.equal(launcher({ bundle: 'newer' }), 'bundle');
   });
 
   it('the build leaves the bundle in use (npm test builds both)', () => {
