@@ -15,7 +15,7 @@ import { fastPath } from './fastpath.js';
 import { sniffContent } from './sniff.js';
 import { directChunks, peekChunks } from './stream.js';
 import { findResume, headHash, type ResumePoint } from './resume.js';
-import { Interner, leanEvent, leanEvents, RawTexts } from '../model/lean.js';
+import { Interner, leanEvent, leanEvents, leanFrom, RawTexts } from '../model/lean.js';
 import { describeFsError, errorText, walkInputs, type SourceFile, type WalkProblem } from './walk.js';
 
 export interface ZoneForGlob {
@@ -217,7 +217,8 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   await pool?.close();
   // The routine lines become events now that the reader threads are gone (their memory with them).
   perFileWarm.forEach((warm, slot) => {
-    if (warm) perFile[slot] = byLine(perFile[slot]!, leanEvents(warm.events(), strings));
+    // (each event reads its text from the warm lines' own blocks: it is not compressed again)
+    if (warm) perFile[slot] = byLine(perFile[slot]!, leanFrom(warm.parsed(), warm, strings));
   });
   if (opts.progress) {
     Object.defineProperty(opts.progress, 'bytesRead', { value: budget.used, writable: true, configurable: true, enumerable: true });

@@ -1,5 +1,5 @@
 import type { RmqEvent } from './events.js';
-import { packLines, unpackLines } from './pack.js';
+import { decodedLines, packLines, unpackLines } from './pack.js';
 import { readSpill, spillWriter } from './spill.js';
 
 /**
@@ -59,6 +59,8 @@ interface ColdLines {
 /** A block of cold lines: in memory, or in a spill file as [instants f64 × n][lines u32 × n][text, deflated unless short]. */
 interface ColdBlock {
   n: number;
+  /** Characters of its text. */
+  chars: number;
   /** The text is deflated (short blocks are kept as they are). */
   packed: boolean;
   min: number;
@@ -79,7 +81,7 @@ export class ColdFile {
   max = Number.NEGATIVE_INFINITY;
   private readonly blocks: ColdBlock[] = [];
   /** Lines not yet compressed into a block. */
-  private text: string[] = [];
+  private pending: string[] = [];
   /**
    * Line numbers and instants of the pending lines (the first `text.length` of each), allocated
    * with the first pending line and let go at seal (a bundle may hold thousands of files).
@@ -100,12 +102,12 @@ export class ColdFile {
   }
 
   add(raw: string, line: number, instant: number): void {
-    const i = this.text.length;
+    const i = this.pending.length;
     if (this.lineNos.length === 0) {
       this.lineNos = new Uint32Array(BLOCK_LINES);
       this.instants = new Float64Array(BLOCK_LINES);
     }
-    this.text.push(raw);
+    this.pending.push(raw);
     this.lineNos[i] = line;
     this.instants[i] = instant;
     if (instant < this.pendingMin) this.pendingMin = instant;
@@ -114,7 +116,7 @@ export class ColdFile {
     this.count++;
     if (instant < this.min) this.min = instant;
     if (instant > this.max) this.max = instant;
-    if (this.text.length >= BLOCK_LINES || this.chars >= BLOCK_CHARS) this.flush();
+    if (this.pending.length >= BLOCK_LINES || this.chars >= BLOCK_CHARS) this.flush();
   }
 
   /** Plain data for another thread (`restore` rebuilds the file's cold lines with a parser of this thread). */
@@ -144,19 +146,20 @@ export class ColdFile {
   }
 
   private flush(): void {
-    const n = this.text.length;
+    const n = this.pending.length;
     if (n === 0) return;
     const instants = this.instants.slice(0, n);
     const min = this.pendingMin;
     const max = this.pendingMax;
     const lines = this.lineNos.slice(0, n);
-    const { data, packed } = packLines(this.text);
+    const { data, packed } = packLines(this.pending);
     const w = spillWriter();
     const bytes = w ? Buffer.concat([Buffer.from(instants.buffer, instants.byteOffset, instants.byteLength), Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength), data]) : null;
     const at = w && bytes ? w.append(bytes) : -1;
-    if (at < 0) this.blocks.push({ n, packed, min, max, mem: { lines, instants, data }, spill: null, at: 0, length: 0 });
-    else this.blocks.push({ n, packed, min, max, mem: null, spill: w!.path, at, length: bytes!.length });
-    this.text = [];
+    const chars = this.chars;
+    if (at < 0) this.blocks.push({ n, chars, packed, min, max, mem: { lines, instants, data }, spill: null, at: 0, length: 0 });
+    else this.blocks.push({ n, chars, packed, min, max, mem: null, spill: w!.path, at, length: bytes!.length });
+    this.pending = [];
     this.pendingMin = Number.POSITIVE_INFINITY;
     this.pendingMax = Number.NEGATIVE_INFINITY;
     this.chars = 0;
@@ -178,7 +181,7 @@ export class ColdFile {
       base += b.n;
     }
     // (lines not yet sealed into a block)
-    for (let i = 0; i < this.text.length; i++) {
+    for (let i = 0; i < this.pending.length; i++) {
       const t = this.instants[i]!;
       if (t >= from && t <= to) fn(t, rank + this.lineNos[i]!, base + i);
     }
@@ -188,41 +191,44 @@ export class ColdFile {
   at(index: number): RmqEvent {
     const hit = this.cache?.get(index);
     if (hit) return hit;
-    let i = index;
-    let text: string | undefined;
-    let line = 0;
-    for (const b of this.blocks) {
-      if (i < b.n) {
-        const l = linesOf(b);
-        text = unpackLines(l.data, b.packed)[i];
-        line = l.lines[i]!;
-        break;
-      }
-      i -= b.n;
-    }
-    if (text === undefined) {
-      text = this.text[i];
-      line = this.lineNos[i]!;
-    }
-    if (text === undefined) throw new RangeError(`no cold line ${index} in ${this.file}`);
+    const { text, line } = this.lineAt(index);
     const e = this.finish(this.reparse([{ text, line }])[0], line);
     (this.cache ??= new Map()).set(index, e);
     return e;
   }
 
+  /** The text of the line at an index (a lean event made from it reads its `raw` here). */
+  text(index: number): string {
+    return this.lineAt(index).text;
+  }
+
+  private lineAt(index: number): { text: string; line: number } {
+    let i = index;
+    for (const b of this.blocks) {
+      if (i < b.n) return { text: textsOf(b)[i]!, line: linesOf(b).lines[i]! };
+      i -= b.n;
+    }
+    const text = this.pending[i];
+    if (text === undefined || index < 0) throw new RangeError(`no cold line ${index} in ${this.file}`);
+    return { text, line: this.lineNos[i]! };
+  }
+
   /** Every line as an event, in line order (for the rare files compared line by line). */
   events(): RmqEvent[] {
-    const out: RmqEvent[] = [];
+    return this.parsed().map((p) => p.event);
+  }
+
+  /** Every line parsed again, in line order, with its text and index. */
+  parsed(): { event: RmqEvent; text: string; at: number }[] {
     const batch: { text: string; line: number }[] = [];
     for (const b of this.blocks) {
-      const l = linesOf(b);
-      const texts = unpackLines(l.data, b.packed);
-      for (let i = 0; i < b.n; i++) batch.push({ text: texts[i]!, line: l.lines[i]! });
+      const texts = textsOf(b);
+      const { lines } = linesOf(b);
+      for (let i = 0; i < b.n; i++) batch.push({ text: texts[i]!, line: lines[i]! });
     }
-    for (let i = 0; i < this.text.length; i++) batch.push({ text: this.text[i]!, line: this.lineNos[i]! });
+    for (let i = 0; i < this.pending.length; i++) batch.push({ text: this.pending[i]!, line: this.lineNos[i]! });
     const parsed = this.reparse(batch);
-    batch.forEach((l, i) => out.push(this.finish(parsed[i], l.line)));
-    return out;
+    return batch.map((l, i) => ({ event: this.finish(parsed[i], l.line), text: l.text, at: i }));
   }
 
   private finish(e: RmqEvent | undefined, line: number): RmqEvent {
@@ -231,6 +237,15 @@ export class ColdFile {
     e.seq = this.rank * 1e8 + line;
     return e;
   }
+}
+
+/** A block's texts, decoded (a few blocks stay decoded: decodedLines). */
+function textsOf(b: ColdBlock): string[] {
+  return decodedLines(b, b.chars, () => {
+    const texts = unpackLines(linesOf(b).data, b.packed);
+    if (texts.length !== b.n) throw new Error(`a block of cold lines did not read back (${texts.length} of ${b.n} lines)`);
+    return texts;
+  });
 }
 
 /** A block's lines (read back from its spill file when it is there). */

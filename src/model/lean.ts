@@ -1,6 +1,6 @@
 import { flatten } from './strings.js';
 import type { RmqEvent } from './events.js';
-import { packLines, unpackLines } from './pack.js';
+import { decodedLines, packLines, unpackLines } from './pack.js';
 import { readSpill, spillWriter } from './spill.js';
 
 /**
@@ -27,17 +27,13 @@ interface Block {
   length: number;
 }
 
-/**
- * Decompressed blocks, most recently used last, shared by every file, up to DECODED_CHARS of
- * text: 64 full blocks, or hundreds of the small ones a fleet's files make (16 blocks, as it
- * was, thrashed when the texts of thousands of files were read in time order).
- */
-const decoded = new Map<Block, string[]>();
-const DECODED_CHARS = 64 * BLOCK_CHARS;
-let decodedChars = 0;
+/** Where an event's first line is kept: the i-th text of a file's store. */
+export interface TextSource {
+  text(i: number): string;
+}
 
 /** The first lines of one file's events, in blocks compressed as they fill (and spilled when a spill file is there). */
-export class RawTexts {
+export class RawTexts implements TextSource {
   private readonly blocks: Block[] = [];
   private pending: string[] = [];
   private chars = 0;
@@ -91,23 +87,11 @@ export class RawTexts {
 }
 
 function linesOf(b: Block): string[] {
-  const hit = decoded.get(b);
-  if (hit) {
-    decoded.delete(b);
-    decoded.set(b, hit);
-    return hit;
-  }
-  const data = b.mem ?? readSpill(b.spill!, b.at, b.length);
-  const lines = unpackLines(data, b.packed);
-  if (lines.length !== b.n) throw new Error(`a block of event texts did not read back (${lines.length} of ${b.n} lines)`);
-  decoded.set(b, lines);
-  decodedChars += b.chars;
-  for (const [old] of decoded) {
-    if (decodedChars <= DECODED_CHARS || old === b) break;
-    decoded.delete(old);
-    decodedChars -= old.chars;
-  }
-  return lines;
+  return decodedLines(b, b.chars, () => {
+    const lines = unpackLines(b.mem ?? readSpill(b.spill!, b.at, b.length), b.packed);
+    if (lines.length !== b.n) throw new Error(`a block of event texts did not read back (${lines.length} of ${b.n} lines)`);
+    return lines;
+  });
 }
 
 /**
@@ -217,12 +201,12 @@ class LeanEvent {
   level: string | null;
   thread: string | null;
   seq: number;
-  readonly #texts: RawTexts;
+  readonly #texts: TextSource;
   readonly #at: number;
   /** The timestamp text: where it is in `raw` (stampRef), or the text itself when it is not there. */
   readonly #ts: number | string;
 
-  constructor(e: RmqEvent, texts: RawTexts, strings: Interner) {
+  constructor(e: RmqEvent, texts: TextSource, at: number, strings: Interner) {
     this.kind = e.kind;
     this.fields = strings.fields(e.kind, internFields(e.fields, strings) as Record<string, unknown>) as RmqEvent['fields'];
     this.file = e.file;
@@ -238,7 +222,7 @@ class LeanEvent {
     this.thread = e.thread === null ? null : strings.intern(e.thread);
     this.seq = e.seq;
     this.#texts = texts;
-    this.#at = texts.add(e.raw);
+    this.#at = at;
   }
 
   get raw(): string {
@@ -334,5 +318,22 @@ export function leanEvents(events: RmqEvent[], strings: Interner): RmqEvent[] {
 
 /** One event, lean (its text added to `texts`), or as it is when of another shape. */
 export function leanEvent(e: RmqEvent, texts: RawTexts, strings: Interner): RmqEvent {
-  return parserShaped(e) ? (new LeanEvent(e, texts, strings) as unknown as RmqEvent) : e;
+  return parserShaped(e) ? (new LeanEvent(e, texts, texts.add(e.raw), strings) as unknown as RmqEvent) : e;
+}
+
+/**
+ * Events parsed again from a store of their lines (a file's warm lines), lean: an event whose
+ * text is the store's i-th line reads it from there (it is not compressed a second time); any
+ * other goes to a RawTexts of its own.
+ */
+export function leanFrom(parsed: readonly { event: RmqEvent; text: string; at: number }[], store: TextSource, strings: Interner): RmqEvent[] {
+  let own: RawTexts | null = null;
+  const out = parsed.map(({ event: e, text, at }) => {
+    if (!parserShaped(e)) return e;
+    if (e.raw === text) return new LeanEvent(e, store, at, strings) as unknown as RmqEvent;
+    own ??= new RawTexts();
+    return new LeanEvent(e, own, own.add(e.raw), strings) as unknown as RmqEvent;
+  });
+  (own as RawTexts | null)?.seal();
+  return out;
 }

@@ -16,3 +16,35 @@ export function packLines(lines: readonly string[]): { data: Buffer; packed: boo
 export function unpackLines(data: Buffer, packed: boolean): string[] {
   return (packed ? inflateRawSync(data) : data).toString('utf8').split('\n');
 }
+
+/**
+ * Blocks of lines decompressed, most recently used last, shared by every file's texts (lean events'
+ * and warm lines'), up to DECODED_CHARS characters: 64 blocks of 32 Ki characters, or hundreds of
+ * the small ones a fleet's files make (a count of 16 blocks thrashed when the texts of thousands
+ * of files were read in time order).
+ */
+const decoded = new Map<object, string[]>();
+const DECODED_CHARS = 2 * 1024 * 1024;
+const decodedChars = new Map<object, number>();
+let held = 0;
+
+/** The lines of a block (`key`: the block; `chars`: about how many characters it holds), decoded by `load` when not held. */
+export function decodedLines(key: object, chars: number, load: () => string[]): string[] {
+  const hit = decoded.get(key);
+  if (hit) {
+    decoded.delete(key);
+    decoded.set(key, hit);
+    return hit;
+  }
+  const lines = load();
+  decoded.set(key, lines);
+  decodedChars.set(key, chars);
+  held += chars;
+  for (const [old] of decoded) {
+    if (held <= DECODED_CHARS || old === key) break;
+    decoded.delete(old);
+    held -= decodedChars.get(old) ?? 0;
+    decodedChars.delete(old);
+  }
+  return lines;
+}

@@ -6,7 +6,7 @@ import { CLIENT_LOGBACK_FORMAT } from '../../src/formats/client-log.js';
 import { fastPath } from '../../src/ingest/fastpath.js';
 import { allEvents, ingest, type IngestOptions } from '../../src/ingest/index.js';
 import type { RmqEvent } from '../../src/model/events.js';
-import { Interner, RawTexts, leanEvents } from '../../src/model/lean.js';
+import { Interner, RawTexts, leanEvents, leanFrom } from '../../src/model/lean.js';
 import { packLines, unpackLines } from '../../src/model/pack.js';
 import { resolveZone } from '../../src/model/time.js';
 import { FIXTURES, parseWith } from '../helpers.js';
@@ -121,6 +121,30 @@ describe('lean events: first lines kept compressed per file, field strings share
     const lean = leanEvents(events, new Interner());
     assert.deepEqual(json(lean), before);
     for (let i = 0; i < cases.length; i++) assert.equal(lean[i]!.timestampText, cases[i]![1], cases[i]![0]);
+  });
+
+  it('events parsed again from a store of their lines read their text from it; one whose text differs keeps its own', () => {
+    const lines = ['2023-09-05 03:10:00,008 WARN RocketmqRemoting - a', '2023-09-05 03:10:01,009 WARN RocketmqRemoting - b', '2023-09-05 03:10:02,010 WARN RocketmqRemoting - c'];
+    let reads = 0;
+    const store = {
+      text(i: number): string {
+        reads++;
+        return lines[i]!;
+      },
+    };
+    const parsed = lines.map((text, at) => ({ event: made('connection-failure', { remote: null, op: 'x' }, at === 1 ? `${text} (as parsed)` : text, `2023-09-05 03:10:0${at}.00${8 + at}`, at + 1), text, at }));
+    const before = json(parsed.map((p) => p.event));
+    const out = leanFrom(parsed, store, new Interner());
+    assert.equal(reads, 0, 'nothing is read while the events are made');
+    assert.deepEqual(json(out), before);
+    assert.equal(out[0]!.raw, lines[0]);
+    assert.equal(out[1]!.raw, `${lines[1]} (as parsed)`);
+    const afterJson = reads;
+    reads = 0;
+    void out[2]!.raw;
+    void out[1]!.raw;
+    assert.equal(reads, 1, 'the event whose text matched reads the store; the other its own copy');
+    assert.ok(afterJson >= 2);
   });
 
   it('equal fields are shared within a kind, never across kinds; a kind of mostly distinct fields stops being looked up', () => {
