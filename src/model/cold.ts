@@ -197,15 +197,15 @@ export class ColdFile {
     return e;
   }
 
-  /** The text of the line at an index (a lean event made from it reads its `raw` here). */
+  /** The text of the line at an index (a lean event made from it reads its `raw` here: from the decoded blocks, no spill read). */
   text(index: number): string {
-    return this.lineAt(index).text;
+    return this.lineAt(index, false).text;
   }
 
-  private lineAt(index: number): { text: string; line: number } {
+  private lineAt(index: number, withLine = true): { text: string; line: number } {
     let i = index;
     for (const b of this.blocks) {
-      if (i < b.n) return { text: textsOf(b)[i]!, line: linesOf(b).lines[i]! };
+      if (i < b.n) return { text: textsOf(b)[i]!, line: withLine ? linesOf(b).lines[i]! : 0 };
       i -= b.n;
     }
     const text = this.pending[i];

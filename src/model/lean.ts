@@ -184,7 +184,8 @@ function flatKey(k: string, v: unknown): string | null {
 const KEYS = ['kind', 'fields', 'file', 'line', 'host', 'timestampText', 'instant', 'precision', 'zone', 'raw', 'exception', 'level', 'thread', 'seq'];
 
 /**
- * An event whose first line is kept in its file's RawTexts. `raw` and `timestampText` are getters:
+ * An event whose first line is kept in a store of its file's (a RawTexts, or the warm lines it was
+ * parsed from again: leanFrom). `raw` and `timestampText` are getters:
  * a spread (`{ ...e }`) leaves them out; JSON.stringify gives the event whole (toJSON). Its
  * `fields` may be shared with other events (never change them).
  */
