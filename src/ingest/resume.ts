@@ -42,13 +42,15 @@ export function findResume(points: readonly ResumePoint[], probe: ResumeProbe): 
   let best: ResumePoint | null = null;
   const hashes = new Map<number, string>();
   for (const f of points) {
+    // (the cheap tests first: a hash per distinct head length is most of a fleet's cost)
     if (f.headLength > probe.head.length) continue;
     if (probe.document && f.headLength !== probe.head.length) continue;
+    if (probe.size !== null && !probe.compressed && probe.size < f.bytesRead) continue;
+    if (best && f.bytesRead <= best.bytesRead) continue;
     let h = hashes.get(f.headLength);
     if (h === undefined) hashes.set(f.headLength, (h = headHash(probe.head, f.headLength)));
     if (h !== f.headHash) continue;
-    if (probe.size !== null && !probe.compressed && probe.size < f.bytesRead) continue;
-    if (!best || f.bytesRead > best.bytesRead) best = f;
+    best = f;
   }
   return best ? { skipBytes: best.bytesRead, startLine: best.linesRead } : null;
 }
