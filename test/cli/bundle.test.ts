@@ -75,6 +75,16 @@ describe('bundle: the launcher and the bundled CLI', () => {
     assert.equal(r.stdout.trim(), pkg.version);
   });
 
+  for (const name of ['ingest-mix', 'slave-offset-lag']) {
+    it(`${name}: the bundled CLI gives the in-process report`, async () => {
+      const dir = path.join(FIXTURES, name);
+      const { code, out } = await runCli(['analyze', dir, '--format', 'json', '--tz', 'Asia/Shanghai']);
+      const r = spawnSync(process.execPath, [BIN, 'analyze', dir, '--format', 'json', '--tz', 'Asia/Shanghai'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      assert.equal(r.status, code, r.stderr);
+      assert.deepEqual(report(r.stdout), report(out));
+    });
+  }
+
   it('the bundled CLI and its bundled reader threads give the in-process report', async () => {
     const dir = path.join(FIXTURES, 'seed-000');
     const { code, out } = await runCli(['analyze', dir, '--format', 'json', '--tz', 'Asia/Shanghai']);
