@@ -1,8 +1,9 @@
+import { LISTED } from '../report/render-text.js';
 import { neutralize } from '../report/sanitize.js';
 import type { Io } from './main.js';
 
-/** Input problems beyond this many are summed up in one line on stderr. */
-export const STDERR_PROBLEMS = 20;
+/** Input problems beyond this many are summed up in one line on stderr (as in the text report). */
+export const STDERR_PROBLEMS = LISTED;
 
 /**
  * The input problems on stderr, one line each up to STDERR_PROBLEMS, then one line for the rest:

@@ -13,6 +13,9 @@ const CONF: Record<string, (c: ChalkInstance, s: string) => string> = {
   low: (c, s) => c.red(s),
 };
 
+/** Input problems and skipped files listed one by one before the findings; the rest are counted. */
+export const LISTED = 20;
+
 /** Human report: a summary table, then each incident's chain with file:line evidence. */
 export function renderText(r: Report, color: boolean): string {
   const c = makeChalk(color);
@@ -21,8 +24,12 @@ export function renderText(r: Report, color: boolean): string {
   const lines = r.inputs.reduce((n, i) => n + i.lines.total, 0);
   const unrec = r.inputs.reduce((n, i) => n + i.lines.unrecognised, 0);
   out.push(c.bold(`rmq-forensics ${r.tool.version}`) + c.dim(` — ${read} of ${r.inputs.length} file(s) read, ${lines} lines (${unrec} unrecognised)`));
-  for (const p of r.problems) out.push(c.yellow(`  ! ${neutralize(p.path)}: ${neutralize(p.problem)}`));
-  for (const f of r.inputs.filter((i) => i.skipped !== null)) out.push(c.dim(`  skipped ${neutralize(f.file)}: ${neutralize(f.skipped ?? '')}`));
+  // (a fleet's bundle may have thousands: the first few, then a count, before the findings)
+  for (const p of r.problems.slice(0, LISTED)) out.push(c.yellow(`  ! ${neutralize(p.path)}: ${neutralize(p.problem)}`));
+  if (r.problems.length > LISTED) out.push(c.yellow(`  ! … and ${r.problems.length - LISTED} more input problems (--format json lists them all)`));
+  const skipped = r.inputs.filter((i) => i.skipped !== null);
+  for (const f of skipped.slice(0, LISTED)) out.push(c.dim(`  skipped ${neutralize(f.file)}: ${neutralize(f.skipped ?? '')}`));
+  if (skipped.length > LISTED) out.push(c.dim(`  … and ${skipped.length - LISTED} more files skipped (\`rmq-forensics inputs\` shows each file)`));
   out.push('');
   if (r.incidents.length === 0) {
     out.push(c.green('No re-delivered message found.') + (r.dismissed.length ? c.dim(` (${r.dismissed.length} message(s) consumed once per group: not duplicates)`) : ''));

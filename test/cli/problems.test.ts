@@ -46,6 +46,17 @@ describe('input problems on stderr', () => {
     }
   });
 
+  it('the text report lists the first ones too, then a count, before its findings', async () => {
+    const r = await runCli(['analyze', path.join(dir, 'b'), '--tz', 'Asia/Shanghai']);
+    const lines = r.out.split('\n');
+    const listed = lines.filter((l) => l.startsWith('  ! ') && !l.includes('more input problems'));
+    assert.equal(listed.length, STDERR_PROBLEMS, r.out);
+    const json = JSON.parse((await runCli(['analyze', path.join(dir, 'b'), '--tz', 'Asia/Shanghai', '--format', 'json'])).out) as { problems: unknown[] };
+    assert.ok(lines.includes(`  ! … and ${json.problems.length - STDERR_PROBLEMS} more input problems (--format json lists them all)`), r.out);
+    // the findings still follow: seed-000's incident
+    assert.match(r.out, /offset-fetch-failure/);
+  });
+
   it('a few problems are all printed, with no summary line', async () => {
     const r = await runCli(['inputs', path.join(dir, 'b', '10.9.0.1'), '--tz', 'Asia/Shanghai']);
     const lines = r.err.split('\n').filter((l) => l.startsWith('rmq-forensics: '));
