@@ -14,7 +14,7 @@ import { countLines, LineDecoder, MAX_LINE_BYTES, readLines, type Decoding } fro
 import { fastPath } from './fastpath.js';
 import { sniffContent } from './sniff.js';
 import { directChunks, peekChunks } from './stream.js';
-import { findResume, headHash, type ResumePoint } from './resume.js';
+import { findResume, headHash, unchangedSince, type ResumePoint } from './resume.js';
 import { Interner, leanEvent, leanEvents, leanFrom, RawTexts } from '../model/lean.js';
 import { describeFsError, errorText, walkInputs, type SourceFile, type WalkProblem } from './walk.js';
 
@@ -487,11 +487,30 @@ async function readOne(
     counts.total = counts.skipped = n.lines;
     return report;
   }
+  // A plain file a scan read to its end before and unchanged since: reported as read then, not
+  // detected again (each file's detection was most of a scan that finds nothing new).
+  const forcedHit = forced.find(matches);
+  if (opts.resumeFrom && !forcedHit && src.size !== null && !src.gzipped && !src.path.includes('!/')) {
+    const known = unchangedSince(opts.resumeFrom, head, src.size, (id) => formatById(id)?.document ?? null);
+    if (known) {
+      const f = formatById(known.format!)!;
+      chunks.close();
+      report.format = f.id;
+      report.formatTitle = f.title;
+      report.detection = `unchanged since the last scan (${f.id}, as then)`;
+      if (report.host === null && known.host) {
+        report.host = known.host;
+        report.hostFrom = 'content';
+      }
+      report.identity = { headHash: known.headHash, headLength: known.headLength, bytesRead: known.bytesRead, linesRead: known.linesRead };
+      report.resumedAt = { bytes: known.bytesRead, line: known.linesRead };
+      return report;
+    }
+  }
   const decoding: Decoding = forcedEncoding ? { mode: 'forced', encoding: forcedEncoding } : { mode: 'auto', encoding: sniffed.encoding };
   let format: Format | null = null;
   let variant: string | undefined;
   const headLines = headLinesOf(head, complete, decoding);
-  const forcedHit = forced.find(matches);
   if (forcedHit) {
     format = forcedHit.format;
     variant = format.sniff(headLines, baseName(src.path)).variant;

@@ -16,6 +16,9 @@ export interface ResumePoint {
   /** Decompressed bytes and lines read (to the end of the last complete line). */
   bytesRead: number;
   linesRead: number;
+  /** The format and host the content was read as (a scan state has them). */
+  format?: string | null;
+  host?: string | null;
 }
 
 export interface ResumeProbe {
@@ -53,4 +56,23 @@ export function findResume(points: readonly ResumePoint[], probe: ResumeProbe): 
     best = f;
   }
   return best ? { skipBytes: best.bytesRead, startLine: best.linesRead } : null;
+}
+
+/**
+ * A plain file an earlier run read to its very end, unchanged since: the point whose head matches
+ * and which read as many bytes as the file has (findResume would resume it at its end: nothing to
+ * read), with the format it was read as — a document's only when the whole head was its identity.
+ * The file then needs no format detection, only its report. Null otherwise.
+ */
+export function unchangedSince(points: readonly ResumePoint[], head: Buffer, size: number, isDocument: (format: string) => boolean | null): ResumePoint | null {
+  const hashes = new Map<number, string>();
+  for (const f of points) {
+    if (f.bytesRead !== size || f.headLength > head.length || !f.format) continue;
+    const document = isDocument(f.format);
+    if (document === null || (document && f.headLength !== head.length)) continue;
+    let h = hashes.get(f.headLength);
+    if (h === undefined) hashes.set(f.headLength, (h = headHash(head, f.headLength)));
+    if (h === f.headHash) return f;
+  }
+  return null;
 }

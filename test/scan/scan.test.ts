@@ -344,3 +344,63 @@ describe('scan state: what a run carries to the next', () => {
     assert.ok(readFileSync(state, 'utf8').length < 200_000, 'the state file stays small');
   });
 });
+
+describe('scan: a file read to its end before and unchanged since', () => {
+  it('is reported as read then (no detection); a grown file, a forced format and a rewritten snapshot are read as before', async () => {
+    const { cpSync } = await import('node:fs');
+    const { FIXTURES } = await import('../helpers.js');
+    const dir = mkdtemp();
+    const bundle = path.join(dir, 'b');
+    cpSync(path.join(FIXTURES, 'seed-000'), bundle, { recursive: true });
+    const state = path.join(dir, 'state.json');
+    const scanOnce = async (extra: string[] = []): Promise<Report> => {
+      const out = path.join(dir, 'o.json');
+      const code = await main(['node', 'rmq-forensics', 'scan', bundle, '--state', state, '--tz', 'Asia/Shanghai', '--format', 'json', '--output', out, ...extra], {
+        out: () => undefined,
+        err: () => undefined,
+        isTTY: false,
+      });
+      assert.ok(code === 0 || code === 1, `exit ${code}`);
+      return JSON.parse(readFileSync(out, 'utf8')) as Report;
+    };
+    const first = await scanOnce();
+    const grown = path.join(bundle, '172.66.6.2/logs/rocketmqlogs/rocketmq_client.log');
+    appendFileSync(grown, crlf(noise('05', 4, '172.66.6.2', 4242)));
+    const second = await scanOnce();
+    const byFile = (r: Report): Map<string, Report['inputs'][number]> => new Map(r.inputs.map((i) => [i.file, i]));
+    const before = byFile(first);
+    let unchanged = 0;
+    for (const i of second.inputs) {
+      const was = before.get(i.file)!;
+      if (i.format === null) continue;
+      // the same format, host and identity as when it was read; nothing new read from it
+      assert.equal(i.format, was.format, i.file);
+      assert.equal(i.host, was.host, i.file);
+      if (i.file === grown) {
+        assert.ok(i.lines.total > 0, 'the grown file is read (its new lines)');
+        assert.doesNotMatch(i.detection, /unchanged/);
+      } else {
+        assert.equal(i.lines.total, 0, i.file);
+        assert.match(i.detection, /^unchanged since the last scan/, i.file);
+        unchanged++;
+      }
+    }
+    assert.ok(unchanged >= 10, `${unchanged} files unchanged`);
+    // a forced format is detected (forced) as before, even for an unchanged file
+    const forced = await scanOnce(['--input-format', '**/172.66.1.31/**/broker.log=broker']);
+    const b = forced.inputs.find((i) => i.file.endsWith('172.66.1.31/logs/rocketmqlogs/broker.log'))!;
+    assert.equal(b.detection, 'forced by --input-format');
+    assert.equal(b.lines.total, 0);
+    // a snapshot rewritten in place (same size, one offset changed) is read again, whole
+    const snapshot = path.join(bundle, '172.66.1.31/store/config/consumerOffset.json');
+    const text = readFileSync(snapshot, 'utf8');
+    const changed = text.replace(/(\d)(\d*)(,|\})/, (_m, d: string, rest: string, end: string) => `${d === '9' ? '8' : String(Number(d) + 1)}${rest}${end}`);
+    assert.notEqual(changed, text);
+    assert.equal(changed.length, text.length);
+    writeFileSync(snapshot, changed);
+    const third = await scanOnce();
+    const snap = third.inputs.find((i) => i.file === snapshot)!;
+    assert.doesNotMatch(snap.detection, /unchanged/);
+    assert.ok(snap.lines.total > 0, 'the rewritten snapshot is read whole');
+  });
+});
