@@ -23,9 +23,8 @@ export function unpackLines(data: Buffer, packed: boolean): string[] {
  * the small ones a fleet's files make (a count of 16 blocks thrashed when the texts of thousands
  * of files were read in time order).
  */
-const decoded = new Map<object, string[]>();
+const decoded = new Map<object, { lines: string[]; chars: number }>();
 const DECODED_CHARS = 2 * 1024 * 1024;
-const decodedChars = new Map<object, number>();
 let held = 0;
 
 /** The lines of a block (`key`: the block; `chars`: about how many characters it holds), decoded by `load` when not held. */
@@ -34,17 +33,15 @@ export function decodedLines(key: object, chars: number, load: () => string[]): 
   if (hit) {
     decoded.delete(key);
     decoded.set(key, hit);
-    return hit;
+    return hit.lines;
   }
   const lines = load();
-  decoded.set(key, lines);
-  decodedChars.set(key, chars);
+  decoded.set(key, { lines, chars });
   held += chars;
-  for (const [old] of decoded) {
+  for (const [old, d] of decoded) {
     if (held <= DECODED_CHARS || old === key) break;
     decoded.delete(old);
-    held -= decodedChars.get(old) ?? 0;
-    decodedChars.delete(old);
+    held -= d.chars;
   }
   return lines;
 }

@@ -151,15 +151,15 @@ function summarize(incidents: IncidentJson[]): Report['summary'] {
 /** Remembers every file read; a file whose identity was already known is updated in place. */
 function mergeFiles(old: FileState[], read: FileReport[], stamp: string): FileState[] {
   const out = [...old];
+  const keyOf = (f: { headHash: string; headLength: number }): string => `${f.headHash}|${f.headLength}`;
   const at = new Map<string, number>();
   out.forEach((o, i) => {
-    const k = `${o.headHash}|${o.headLength}`;
-    if (!at.has(k)) at.set(k, i);
+    if (!at.has(keyOf(o))) at.set(keyOf(o), i);
   });
   for (const f of read) {
     if (f.identity === null) continue;
     const id = f.identity;
-    const existing = at.get(`${id.headHash}|${id.headLength}`) ?? -1;
+    const existing = at.get(keyOf(id)) ?? -1;
     const entry: FileState = {
       path: f.file,
       headHash: id.headHash,
@@ -172,7 +172,7 @@ function mergeFiles(old: FileState[], read: FileReport[], stamp: string): FileSt
     };
     if (existing >= 0) {
       if (out[existing]!.bytesRead <= entry.bytesRead) out[existing] = entry;
-    } else at.set(`${id.headHash}|${id.headLength}`, out.push(entry) - 1);
+    } else at.set(keyOf(id), out.push(entry) - 1);
   }
   // Forget files not seen for 30 days (rotated away).
   const cutoff = Date.parse(stamp) - 30 * 86_400_000;
