@@ -31,8 +31,9 @@ if [ -z "$bundle" ]; then
 fi
 
 start=$(date +%s.%N)
-# (the modules, not the bundle: each function is then named with its own file and line)
-RMQ_FORENSICS_BUNDLE=0 node --cpu-prof --cpu-prof-dir="$work/prof" --cpu-prof-interval 500 bin/rmq-forensics.js analyze "$bundle" --format json --tz Asia/Shanghai > "$work/report.json"
+# (the modules, not the bundle: each function is then named with its own file and line; on the
+# main thread, which is the one profiled)
+RMQ_FORENSICS_BUNDLE=0 RMQ_FORENSICS_THREAD=0 node --cpu-prof --cpu-prof-dir="$work/prof" --cpu-prof-interval 500 bin/rmq-forensics.js analyze "$bundle" --format json --tz Asia/Shanghai > "$work/report.json"
 end=$(date +%s.%N)
 awk -v a="$start" -v b="$end" 'BEGIN { printf "analyze took %.2f s (under the profiler)\n", b - a }' >&2
 prof=$(ls "$work"/prof/*.cpuprofile | head -1)

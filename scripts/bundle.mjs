@@ -34,6 +34,7 @@ try {
 await build({
   entryPoints: {
     main: path.join(root, 'dist', 'src', 'cli', 'main.js'),
+    'cli-thread': path.join(root, 'dist', 'src', 'cli', 'cli-thread.js'),
     worker: path.join(root, 'dist', 'src', 'ingest', 'worker.js'),
   },
   outdir: out,

@@ -8,6 +8,7 @@ import { registerScan } from './scan.js';
 import { registerExplain, registerTimeline } from './explain.js';
 import { VERSION } from './version.js';
 import { guardOutput, guardStderr } from '../report/sanitize.js';
+import { forwardSignal, RanOnThread, relocator, stdoutClosedForThread } from './thread.js';
 
 export interface Io {
   out(text: string): void;
@@ -25,6 +26,12 @@ export interface Io {
   errRaw(text: string): void;
   /** Resolves once stdout has room again (a long output written in pieces waits on a slow reader). */
   drain?(): Promise<void>;
+  /**
+   * Given the inputs a command is about to read: runs the whole command on a thread of its own
+   * when they are big (thread.ts) and gives its exit status, or null to go on here. Only the
+   * process's own CLI (runCli) sets it.
+   */
+  relocate?(paths: readonly string[]): Promise<number | null>;
 }
 
 export { VERSION };
@@ -50,6 +57,15 @@ export function buildProgram(io: Io): Command {
 
 /** Set once stdout's reader has gone away (`… | head`): the rest of the output is dropped. */
 let stdoutClosed = false;
+
+/**
+ * On a run's own thread (cli-thread.ts), when the main thread saw stdout's reader go away: the
+ * rest of the output is dropped, and a wait for stdout to drain ends (its stream is closed).
+ */
+export function dropStdout(): void {
+  stdoutClosed = true;
+  process.stdout.destroy();
+}
 
 /**
  * Runs the CLI; returns the exit code. Never throws for usage or input errors. Everything written
@@ -91,6 +107,7 @@ export async function main(argv: string[], ioOverride?: Partial<Io>): Promise<nu
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'));
   } catch (e) {
+    if (e instanceof RanOnThread) return e.code;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
@@ -123,17 +140,15 @@ function firstLine(e: unknown): string {
  *   of the output is dropped silently and the exit status is the command's own (0, or 1 with
  *   --fail-on-findings and findings), never an error message or a stack trace;
  * - SIGINT (Ctrl-C) exits 130 and SIGTERM 143 at once, quietly;
+ * - a big run goes on a thread of its own, with a bounded young generation (thread.ts);
  * - an internal error is one line on stderr and exit 2; its stack trace only with --debug.
  */
 export async function runCli(argv: string[] = process.argv): Promise<void> {
   const debug = argv.includes('--debug');
-  const internal = (e: unknown): void => {
-    process.stderr.write(guardStderr(`rmq-forensics: internal error: ${firstLine(e)}\n`));
-    if (debug && e instanceof Error && e.stack) process.stderr.write(guardStderr(e.stack + '\n'));
-    process.exit(EXIT_INTERNAL);
-  };
+  const internal = (e: unknown): void => internalError(e, debug);
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' || e.code === 'ECONNRESET') {
+      if (!stdoutClosed) stdoutClosedForThread();
       stdoutClosed = true;
       return;
     }
@@ -141,13 +156,27 @@ export async function runCli(argv: string[] = process.argv): Promise<void> {
   });
   // stderr closed too: nowhere left to report anything.
   process.stderr.on('error', () => undefined);
-  process.once('SIGINT', () => process.exit(EXIT_SIGINT));
-  process.once('SIGTERM', () => process.exit(EXIT_SIGTERM));
+  // (a run on its own thread exits there first, so its exit hooks run)
+  const onSignal = (code: number) => (): void => {
+    if (!forwardSignal(code)) process.exit(code);
+  };
+  process.once('SIGINT', onSignal(EXIT_SIGINT));
+  process.once('SIGTERM', onSignal(EXIT_SIGTERM));
   process.on('uncaughtException', internal);
   process.on('unhandledRejection', internal);
+  const isTTY = Boolean(process.stdout.isTTY);
+  const errIsTTY = Boolean(process.stderr.isTTY);
+  const relocate = relocator(argv, { isTTY, errIsTTY, err: (s) => process.stderr.write(guardStderr(s)), internal });
   try {
-    process.exitCode = await main(argv);
+    process.exitCode = await main(argv, { relocate });
   } catch (e) {
     internal(e);
   }
+}
+
+/** An internal error: one line on stderr (its stack trace too with --debug), exit 2. */
+export function internalError(e: unknown, debug: boolean): void {
+  process.stderr.write(guardStderr(`rmq-forensics: internal error: ${firstLine(e)}\n`));
+  if (debug && e instanceof Error && e.stack) process.stderr.write(guardStderr(e.stack + '\n'));
+  process.exit(EXIT_INTERNAL);
 }

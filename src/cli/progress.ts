@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { IngestProgress } from '../ingest/index.js';
 import { guardStderr } from '../report/sanitize.js';
 import type { Io } from './main.js';
+import { RanOnThread } from './thread.js';
 
 /** `\r` + erase the whole line: the cursor is back at column 0 of an empty line. */
 export const CLEAR_LINE = '\r\u001b[2K';
@@ -36,6 +37,8 @@ export function newIngestProgress(onFinished?: () => void): IngestProgress {
 export interface InputEstimate {
   /** On-disk bytes of every regular file under the inputs. */
   bytes: number;
+  /** The part of `bytes` in files that look compressed. */
+  compressedBytes: number;
   /** Regular files found. */
   files: number;
   /** Some file looks compressed (.gz, .zip, …): decompressed bytes are no measure of disk bytes. */
@@ -51,6 +54,8 @@ export interface EstimateOptions {
   /** Give up (no estimate) beyond this many directory entries: the estimate must stay cheap. */
   maxEntries?: number;
   signal?: AbortSignal;
+  /** Stop walking once this holds of what was found so far (the estimate returned is then a lower bound). */
+  enough?: (so: InputEstimate) => boolean;
 }
 
 /**
@@ -60,14 +65,19 @@ export interface EstimateOptions {
  */
 export async function estimateInputs(paths: readonly string[], opts: EstimateOptions = {}): Promise<InputEstimate | null> {
   const maxEntries = opts.maxEntries ?? 200_000;
-  const est: InputEstimate = { bytes: 0, files: 0, compressed: false, archives: false };
+  const est: InputEstimate = { bytes: 0, compressedBytes: 0, files: 0, compressed: false, archives: false };
+  let stop = false;
   let entries = 0;
   const seen = new Set<string>();
   const addFile = (p: string, size: number): void => {
     est.bytes += size;
     est.files++;
-    if (COMPRESSED.test(p)) est.compressed = true;
+    if (COMPRESSED.test(p)) {
+      est.compressed = true;
+      est.compressedBytes += size;
+    }
     if (ARCHIVE.test(p)) est.archives = true;
+    if (opts.enough?.(est)) stop = true;
   };
   const walk = async (dir: string): Promise<boolean> => {
     const real = await fs.realpath(dir);
@@ -77,12 +87,12 @@ export async function estimateInputs(paths: readonly string[], opts: EstimateOpt
     entries += names.length;
     if (entries > maxEntries) return false;
     const BATCH = 64;
-    for (let from = 0; from < names.length; from += BATCH) {
+    for (let from = 0; from < names.length && !stop; from += BATCH) {
       if (opts.signal?.aborted) return false;
       const batch = names.slice(from, from + BATCH).map((n) => path.join(dir, n));
       // An entry that cannot be stat'ed is skipped (ingest reports it; it adds nothing to read).
       const stats = await Promise.all(batch.map((p) => fs.stat(p).catch(() => null)));
-      for (let k = 0; k < batch.length; k++) {
+      for (let k = 0; k < batch.length && !stop; k++) {
         const st = stats[k];
         if (!st) continue;
         if (st.isDirectory()) {
@@ -94,6 +104,7 @@ export async function estimateInputs(paths: readonly string[], opts: EstimateOpt
   };
   try {
     for (const input of paths) {
+      if (stop) break;
       if (input === '-') return null;
       if (opts.signal?.aborted) return null;
       const st = await fs.stat(input);
@@ -339,9 +350,13 @@ export function startProgress(paths: readonly string[], io: Pick<Io, 'errIsTTY' 
 
 /**
  * Runs a read of the inputs under a progress line (startProgress), which goes away when the read
- * ends or fails: `run` gets the counters to pass to ingest.
+ * ends or fails: `run` gets the counters to pass to ingest. A run that `io.relocate` moves to its
+ * own thread throws RanOnThread here, with that run's exit status (main returns it).
  */
-export async function withProgress<T>(paths: readonly string[], io: Pick<Io, 'errIsTTY' | 'errRaw'>, quiet: boolean, run: (progress: IngestProgress | undefined) => Promise<T>): Promise<T> {
+export async function withProgress<T>(paths: readonly string[], io: Pick<Io, 'errIsTTY' | 'errRaw' | 'relocate'>, quiet: boolean, run: (progress: IngestProgress | undefined) => Promise<T>): Promise<T> {
+  // (every command that reads the inputs comes here first: a big run goes on its own thread)
+  const code = io.relocate ? await io.relocate(paths) : null;
+  if (code !== null) throw new RanOnThread(code);
   const shown = startProgress(paths, io, quiet);
   try {
     return await run(shown.progress);

@@ -67,6 +67,7 @@ describe('bundle: the launcher and the bundled CLI', () => {
   it('the build leaves the bundle in use (npm test builds both)', () => {
     assert.ok(statSync(BUNDLE).mtimeMs >= statSync(MODULES).mtimeMs, 'dist/bundle is older than dist/src: run npm run build');
     assert.ok(statSync(path.join(ROOT, 'dist', 'bundle', 'cli', 'worker.js')).isFile());
+    assert.ok(statSync(path.join(ROOT, 'dist', 'bundle', 'cli', 'cli-thread.js')).isFile());
   });
 
   it('--version from the bundle is the package version', () => {
@@ -85,11 +86,15 @@ describe('bundle: the launcher and the bundled CLI', () => {
     });
   }
 
-  it('the bundled CLI and its bundled reader threads give the in-process report', async () => {
+  it('the bundled CLI, its bundled reader threads and a run on its own thread give the in-process report', async () => {
     const dir = path.join(FIXTURES, 'seed-000');
     const { code, out } = await runCli(['analyze', dir, '--format', 'json', '--tz', 'Asia/Shanghai']);
     assert.equal(code, 0);
-    for (const env of [{ RMQ_FORENSICS_WORKERS: '0' }, { RMQ_FORENSICS_WORKERS: '2', RMQ_FORENSICS_WORKER_MIN_BYTES: '0' }]) {
+    for (const env of [
+      { RMQ_FORENSICS_WORKERS: '0', RMQ_FORENSICS_THREAD: '0' },
+      { RMQ_FORENSICS_WORKERS: '2', RMQ_FORENSICS_WORKER_MIN_BYTES: '0', RMQ_FORENSICS_THREAD: '0' },
+      { RMQ_FORENSICS_WORKERS: '2', RMQ_FORENSICS_WORKER_MIN_BYTES: '0', RMQ_FORENSICS_THREAD_FROM: '0' },
+    ]) {
       const r = spawnSync(process.execPath, [BIN, 'analyze', dir, '--format', 'json', '--tz', 'Asia/Shanghai'], {
         encoding: 'utf8',
         env: { ...process.env, ...env },

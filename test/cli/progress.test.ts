@@ -62,7 +62,7 @@ describe('progress display', () => {
     const p = counters({ filesSeen: 34 });
     const d = new ProgressDisplay(p, {
       write: (s) => writes.push(s),
-      estimate: { bytes: 400 * MiB, files: 34, compressed: false, archives: false },
+      estimate: { bytes: 400 * MiB, compressedBytes: 0, files: 34, compressed: false, archives: false },
       timers,
     }).start();
     // 100 MiB/s, 12 of 34 files done.
@@ -150,7 +150,7 @@ describe('progress display', () => {
     const timers = fakeTimers();
     const writes: string[] = [];
     const p = counters({ filesSeen: 3, bytesRead: 50 * MiB });
-    new ProgressDisplay(p, { write: (s) => writes.push(s), estimate: { bytes: 40 * MiB, files: 3, compressed: true, archives: false }, timers }).start();
+    new ProgressDisplay(p, { write: (s) => writes.push(s), estimate: { bytes: 40 * MiB, compressedBytes: 40 * MiB, files: 3, compressed: true, archives: false }, timers }).start();
     timers.advance(1000);
     // A .gz of 10 MiB on disk completes after 1 s (its decompressed bytes: far more).
     p.filesDone = 1;
@@ -171,7 +171,7 @@ describe('progress display', () => {
     const timers = fakeTimers();
     const writes: string[] = [];
     const p = counters({ filesSeen: 7, filesDone: 6, diskBytesDone: 900 * MiB, bytesRead: 900 * MiB });
-    new ProgressDisplay(p, { write: (s) => writes.push(s), estimate: { bytes: 80 * MiB, files: 1, compressed: true, archives: true }, timers }).start();
+    new ProgressDisplay(p, { write: (s) => writes.push(s), estimate: { bytes: 80 * MiB, compressedBytes: 80 * MiB, files: 1, compressed: true, archives: true }, timers }).start();
     p.bytesRead = 950 * MiB;
     timers.advance(1200);
     assert.match(writes[writes.length - 1]!, /^\r\u001b\[2Kreading 950 MiB · 6\/7\+ files · \d+ MiB\/s$/);
@@ -261,7 +261,7 @@ describe('progress: total estimate', () => {
 
   it('sums the regular files of a directory, recursively', async () => {
     const e = await estimateInputs([dir]);
-    assert.deepEqual(e, { bytes: 1000 + 2345 + 77, files: 4, compressed: true, archives: false });
+    assert.deepEqual(e, { bytes: 1000 + 2345 + 77, compressedBytes: 77, files: 4, compressed: true, archives: false });
   });
 
   it('files count their size; several inputs add up; archives are noted', async () => {
@@ -269,11 +269,25 @@ describe('progress: total estimate', () => {
     fs.writeFileSync(zip, Buffer.alloc(10));
     try {
       const e = await estimateInputs([path.join(dir, 'one.log'), path.join(dir, 'a'), zip]);
-      assert.deepEqual(e, { bytes: 1000 + 2345 + 77 + 10, files: 5, compressed: true, archives: true });
-      assert.deepEqual(await estimateInputs([path.join(dir, 'a', 'two.log')]), { bytes: 2345, files: 1, compressed: false, archives: false });
+      assert.deepEqual(e, { bytes: 1000 + 2345 + 77 + 10, compressedBytes: 77 + 10, files: 5, compressed: true, archives: true });
+      assert.deepEqual(await estimateInputs([path.join(dir, 'a', 'two.log')]), { bytes: 2345, compressedBytes: 0, files: 1, compressed: false, archives: false });
     } finally {
       fs.rmSync(zip);
     }
+  });
+
+  it('stops walking once `enough` holds: a lower bound, without the rest of the walk', async () => {
+    const seen: number[] = [];
+    const e = await estimateInputs([path.join(dir, 'one.log'), path.join(dir, 'a')], {
+      enough: (so) => {
+        seen.push(so.files);
+        return so.bytes >= 1000;
+      },
+    });
+    assert.deepEqual(e, { bytes: 1000, compressedBytes: 0, files: 1, compressed: false, archives: false });
+    assert.deepEqual(seen, [1]);
+    // (not enough: the whole walk, as without it)
+    assert.deepEqual(await estimateInputs([dir], { enough: () => false }), await estimateInputs([dir]));
   });
 
   it('unknown (null, never an error) for stdin, a missing path, too many entries, or when cancelled', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -58,7 +58,15 @@ before(() => {
 
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('process: pipes, signals, --debug', () => {
+/** Every run on the main thread, and every run on its own thread (src/cli/thread.ts). */
+const MODES = [
+  { name: 'main thread', env: { RMQ_FORENSICS_THREAD: '0' } },
+  { name: 'own thread', env: { RMQ_FORENSICS_THREAD_FROM: '0' } },
+];
+
+for (const mode of MODES) describe(`process (${mode.name}): pipes, signals`, () => {
+  const env = { ...process.env, ...mode.env };
+
   it('`analyze … | head` and `timeline … | head` exit quietly with the command status (EPIPE is not an error)', () => {
     const dir = path.join(tmp, 'wide');
     clientBundle(dir, 150, 40); // analyze --format json: ~150 inputs, far more than a pipe buffer
@@ -70,7 +78,7 @@ describe('process: pipes, signals, --debug', () => {
     ]) {
       const errFile = path.join(tmp, 'stderr.txt');
       const script = `set -o pipefail; "${process.execPath}" "${wrapper}" ${cmd} "${dir}" --tz Asia/Shanghai 2>"${errFile}" | ${reader} >/dev/null; echo "status=\${PIPESTATUS[0]}"`;
-      const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000, env });
       const stderr = readFileSync(errFile, 'utf8');
       assert.match(r.stdout, /status=0\b/, `${cmd} | ${reader}: ${r.stdout} ${stderr}`);
       assert.equal(stderr, '', `${cmd} | ${reader} printed on stderr`);
@@ -83,14 +91,16 @@ describe('process: pipes, signals, --debug', () => {
         '2023-09-05 03:21:20 WARN ConsumerManageThread_3 - [NOTIFYME]update consumer offset less than store. clientHost=172.66.6.3:52814, key=pos_create_pos_cooperate_sale_order@pos-provider, queueId=0, requestOffset=65, storeOffset=108\n',
     });
     const script = `"${process.execPath}" "${wrapper}" analyze "${dir}" --fail-on-findings 2>&1 | head -c 1 >/dev/null; echo "status=\${PIPESTATUS[0]}"`;
-    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000, env });
     assert.match(r.stdout, /status=1\b/, r.stdout);
   });
 
-  it('Ctrl-C (SIGINT) on a large bundle exits 130 within 2 s, without a stack trace', async () => {
+  it('Ctrl-C (SIGINT) on a large bundle exits 130 within 2 s, without a stack trace, its spill directory removed', async () => {
     const dir = path.join(tmp, 'large');
-    clientBundle(dir, 4, 40_000); // ~35 MB: ingest alone takes seconds
-    const child = spawn(process.execPath, [wrapper, 'analyze', dir, '--tz', 'Asia/Shanghai'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (!existsSync(dir)) clientBundle(dir, 4, 40_000); // ~35 MB: ingest alone takes seconds
+    // (its own temp dir: what the run spilled, and whether it is gone)
+    const spills = mkdtempSync(path.join(tmp, 'spills-'));
+    const child = spawn(process.execPath, [wrapper, 'analyze', dir, '--tz', 'Asia/Shanghai'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, TMPDIR: spills } });
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -100,6 +110,8 @@ describe('process: pipes, signals, --debug', () => {
     );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(child.exitCode, null, 'the analysis finished before the signal: make the bundle larger');
+    for (let i = 0; i < 50 && readdirSync(spills).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(readdirSync(spills).length, 1, 'the run spilled to its temp dir before the signal');
     const sent = performance.now();
     child.kill('SIGINT');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -109,6 +121,30 @@ describe('process: pipes, signals, --debug', () => {
     assert.ok(r.at - sent < 2000, `took ${Math.round(r.at - sent)} ms to stop`);
     assert.doesNotMatch(stderr, STACK);
     assert.doesNotMatch(stdout, /incident/);
+    assert.deepEqual(readdirSync(spills), [], 'the spill directory was left behind');
+  });
+});
+
+describe('process: internal errors, --debug', () => {
+  it('the heap limit reached on the run\'s own thread is one line on stderr and exit 2, not a V8 crash dump', () => {
+    // 200,000 heartbeat lines: each an event kept for the rules, far more than a 12 MB heap holds
+    const dir = path.join(tmp, 'heartbeats');
+    mkdirSync(path.join(dir, 'host-1'), { recursive: true });
+    const lines: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const s = i % 86_400;
+      const t = `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')}`;
+      lines.push(`2024-05-10 ${t} INFO RocketmqClient - send heart beat to broker[broker-b 0 172.66.1.31:10911] success\n`);
+    }
+    writeFileSync(path.join(dir, 'host-1', 'rocketmq_client.log'), lines.join(''));
+    const r = spawnSync(process.execPath, ['--max-old-space-size=12', wrapper, 'analyze', dir, '--tz', 'Asia/Shanghai'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, RMQ_FORENSICS_THREAD_FROM: '0', RMQ_FORENSICS_WORKERS: '0' },
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, 'rmq-forensics: out of memory: the run reached the JavaScript heap limit (read less with --max-bytes, or raise the limit: NODE_OPTIONS=--max-old-space-size=<MB>)\n');
+    assert.equal(r.stdout, '');
   });
 
   it('an internal error is one line on stderr and exit 2; the stack trace only with --debug', () => {
