@@ -9,7 +9,7 @@
  * `withProgress`), a run estimated at THREAD_FROM bytes of text or more starts the CLI again, same
  * arguments, on a thread with a 12 MB young generation, and the main thread waits for it:
  * measured with the bench bundles, peak RSS at 1 GiB went from 161–168 to 142–145 MB, at 4 GiB
- * from 183–187 to 148–154 MB, at 16 GiB from 255 to … MB, at the same speed (the thread's start,
+ * from 183–188 to 148–160 MB, at 16 GiB (`--max-bytes 32G`) from 255 to 222 MB, at the same speed (the thread's start,
  * ~30 ms plus loading the CLI again, is paid only by runs of a second or more).
  *
  * What the main thread still does for the run: its terminal state (stdout/stderr a TTY, the

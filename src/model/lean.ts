@@ -327,14 +327,17 @@ export function leanEvent(e: RmqEvent, texts: RawTexts, strings: Interner): RmqE
  * text is the store's i-th line reads it from there (it is not compressed a second time); any
  * other goes to a RawTexts of its own.
  */
-export function leanFrom(parsed: readonly { event: RmqEvent; text: string; at: number }[], store: TextSource, strings: Interner): RmqEvent[] {
+export function leanFrom(parsed: Iterable<{ event: RmqEvent; text: string; at: number }>, store: TextSource, strings: Interner): RmqEvent[] {
   let own: RawTexts | null = null;
-  const out = parsed.map(({ event: e, text, at }) => {
-    if (!parserShaped(e)) return e;
-    if (e.raw === text) return new LeanEvent(e, store, at, strings) as unknown as RmqEvent;
-    own ??= new RawTexts();
-    return new LeanEvent(e, own, own.add(e.raw), strings) as unknown as RmqEvent;
-  });
+  const out: RmqEvent[] = [];
+  for (const { event: e, text, at } of parsed) {
+    if (!parserShaped(e)) out.push(e);
+    else if (e.raw === text) out.push(new LeanEvent(e, store, at, strings) as unknown as RmqEvent);
+    else {
+      own ??= new RawTexts();
+      out.push(new LeanEvent(e, own, own.add(e.raw), strings) as unknown as RmqEvent);
+    }
+  }
   (own as RawTexts | null)?.seal();
   return out;
 }

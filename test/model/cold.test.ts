@@ -76,6 +76,36 @@ describe('cold lines', () => {
     );
   });
 
+  it('parsed() parses a block at a time (never the whole file at once), in line order, indexes running on across blocks', () => {
+    const batches: number[] = [];
+    const spy = (lines: readonly { text: string; line: number }[]): RmqEvent[] => {
+      batches.push(lines.length);
+      return reparse(lines);
+    };
+    const f = new ColdFile('remoting.log', '10.0.0.1', spy);
+    for (let i = 1; i <= 5000; i++) f.add(`${1000 + i * 10} channel ${i}`, i * 2, 1000 + i * 10);
+    f.seal();
+    const seen: { at: number; line: number; text: string }[] = [];
+    const it = f.parsed();
+    // (lazily: nothing is parsed before the first line is asked for, one block for the first)
+    assert.deepEqual(batches, []);
+    for (const p of it) {
+      seen.push({ at: p.at, line: p.event.line, text: p.text });
+      if (seen.length === 1) assert.equal(batches.length, 1);
+    }
+    assert.ok(batches.length >= 3 && Math.max(...batches) <= 2048, `batches ${batches.join(', ')}`);
+    assert.equal(batches.reduce((a, b) => a + b, 0), 5000);
+    assert.deepEqual(
+      seen.map((p) => p.at),
+      Array.from({ length: 5000 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      seen.map((p) => p.line),
+      Array.from({ length: 5000 }, (_, i) => (i + 1) * 2),
+    );
+    for (const p of [seen[0]!, seen[2048]!, seen[4999]!]) assert.equal(f.text(p.at), p.text);
+  });
+
   it('warm lines: routine single-line entries wait as text, and parse again to the events a plain parse makes', () => {
     const h = (t: string, level: string, thread: string, logger: string): string => `2023-09-05 03:10:${t} ${level} [2212] [${thread}] [${logger}] - `;
     const text = [
