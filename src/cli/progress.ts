@@ -7,10 +7,11 @@
  * It polls the counters ingest keeps (IngestProgress) and never touches the reading itself. Its
  * text is the tool's own numbers (no path, nothing read from the logs), guarded all the same.
  */
-import { promises as fs } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { IngestProgress } from '../ingest/index.js';
 import { guardStderr } from '../report/sanitize.js';
+import { eventLoopTurn } from '../ingest/walk.js';
 import type { Io } from './main.js';
 import { RanOnThread } from './thread.js';
 
@@ -79,26 +80,32 @@ export async function estimateInputs(paths: readonly string[], opts: EstimateOpt
     if (ARCHIVE.test(p)) est.archives = true;
     if (opts.enough?.(est)) stop = true;
   };
+  // (synchronous calls, with a turn of the event loop every few ms, as the ingest walk: one await
+  // of the thread pool per entry made this 0.2 s for 3,000 files, against ~15 ms)
+  const statOf = (p: string): fs.Stats | null => {
+    try {
+      return fs.statSync(p, { throwIfNoEntry: false }) ?? null;
+    } catch {
+      return null;
+    }
+  };
   const walk = async (dir: string): Promise<boolean> => {
-    const real = await fs.realpath(dir);
+    const real = fs.realpathSync(dir);
     if (seen.has(real)) return true;
     seen.add(real);
-    const names = await fs.readdir(dir);
+    const names = fs.readdirSync(dir);
     entries += names.length;
     if (entries > maxEntries) return false;
-    const BATCH = 64;
-    for (let from = 0; from < names.length && !stop; from += BATCH) {
+    for (let k = 0; k < names.length && !stop; k++) {
+      await eventLoopTurn();
       if (opts.signal?.aborted) return false;
-      const batch = names.slice(from, from + BATCH).map((n) => path.join(dir, n));
+      const p = path.join(dir, names[k]!);
       // An entry that cannot be stat'ed is skipped (ingest reports it; it adds nothing to read).
-      const stats = await Promise.all(batch.map((p) => fs.stat(p).catch(() => null)));
-      for (let k = 0; k < batch.length && !stop; k++) {
-        const st = stats[k];
-        if (!st) continue;
-        if (st.isDirectory()) {
-          if (!(await walk(batch[k]!).catch(() => true))) return false;
-        } else if (st.isFile()) addFile(batch[k]!, st.size);
-      }
+      const st = statOf(p);
+      if (!st) continue;
+      if (st.isDirectory()) {
+        if (!(await walk(p).catch(() => true))) return false;
+      } else if (st.isFile()) addFile(p, st.size);
     }
     return true;
   };
@@ -107,7 +114,7 @@ export async function estimateInputs(paths: readonly string[], opts: EstimateOpt
       if (stop) break;
       if (input === '-') return null;
       if (opts.signal?.aborted) return null;
-      const st = await fs.stat(input);
+      const st = fs.statSync(input);
       if (st.isDirectory()) {
         if (!(await walk(input))) return null;
       } else if (st.isFile()) addFile(input, st.size);

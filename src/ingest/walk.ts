@@ -113,7 +113,7 @@ async function* walkDir(dir: string, root: string, seen: Set<string>, budget: By
 const TURN_MS = 4;
 let lastTurn = 0;
 
-async function turn(): Promise<void> {
+export async function eventLoopTurn(): Promise<void> {
   const now = performance.now();
   if (now - lastTurn < TURN_MS) return;
   await new Promise<void>((resolve) => setImmediate(resolve));
@@ -124,7 +124,7 @@ async function* openFile(p: string, rel: string, size: number, mtimeMs: number, 
   // One open per file: the head is read through the same descriptor the file is then read from.
   // Synchronous: a local open and a 512-byte read take microseconds, where each await of the
   // thread pool cost ~0.1 ms (a bundle of 3,000 small files spent a second walking).
-  await turn();
+  await eventLoopTurn();
   let fd: number;
   try {
     fd = fs.openSync(p, 'r');
