@@ -47,12 +47,13 @@ describe('thread: a big run on its own thread', () => {
   const seed = path.join(FIXTURES, 'seed-000');
   const tz = ['--tz', 'Asia/Shanghai'];
 
-  it('analyze, timeline and inputs give the same output, exit status and stderr on the thread', () => {
+  it('analyze, timeline, explain and inputs give the same output, exit status and stderr on the thread', () => {
     for (const args of [
       ['analyze', seed, ...tz, '--format', 'json'],
       ['analyze', seed, ...tz, '--format', 'json', '--fail-on-findings'],
       ['analyze', path.join(FIXTURES, 'ingest-mix'), ...tz, '--format', 'json'],
       ['timeline', seed, ...tz, '--format', 'json'],
+      ['explain', 'AC42020D00016267C3BB043EAE03BEF9', seed, ...tz, '--format', 'json'],
       ['inputs', seed, ...tz, '--format', 'json'],
     ]) {
       const here = cli(args, false);
