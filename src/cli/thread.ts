@@ -103,7 +103,8 @@ export function relocator(argv: readonly string[], host: ThreadHost, env: NodeJS
   return async (paths) => {
     const from = threadFrom(env);
     if (from === null || paths.includes('-') || running !== null) return null;
-    const est = await estimateInputs(paths, { enough: (so) => estimatedText(so) >= from, maxEntries: 50_000 });
+    // (at most 20,000 entries: ~10 µs each; a tree past that stays here)
+    const est = await estimateInputs(paths, { enough: (so) => estimatedText(so) >= from, maxEntries: 20_000 });
     if (est === null || estimatedText(est) < from) return null;
     if (argv.includes('--debug')) {
       host.err(`rmq-forensics: debug: about ${formatBytes(estimatedText(est))} of text or more: the run goes on a thread with a ${THREAD_YOUNG_MB} MB young generation (RMQ_FORENSICS_THREAD=0 keeps it here)\n`);
