@@ -8,7 +8,7 @@ import { registerScan } from './scan.js';
 import { registerExplain, registerTimeline } from './explain.js';
 import { VERSION } from './version.js';
 import { guardOutput, guardStderr } from '../report/sanitize.js';
-import { forwardSignal, RanOnThread, relocator, stdoutClosedForThread } from './thread.js';
+import { forwardSignal, RanOnThread, relocator, stdoutClosedForThread, type RelocateHint } from './thread.js';
 
 export interface Io {
   out(text: string): void;
@@ -31,7 +31,7 @@ export interface Io {
    * when they are big (thread.ts) and gives its exit status, or null to go on here. Only the
    * process's own CLI (runCli) sets it.
    */
-  relocate?(paths: readonly string[]): Promise<number | null>;
+  relocate?(paths: readonly string[], hint?: RelocateHint): Promise<number | null>;
 }
 
 export { VERSION };

@@ -13,7 +13,7 @@ import type { IngestProgress } from '../ingest/index.js';
 import { guardStderr } from '../report/sanitize.js';
 import { eventLoopTurn } from '../ingest/walk.js';
 import type { Io } from './main.js';
-import { RanOnThread } from './thread.js';
+import { RanOnThread, type RelocateHint } from './thread.js';
 
 /** `\r` + erase the whole line: the cursor is back at column 0 of an empty line. */
 export const CLEAR_LINE = '\r\u001b[2K';
@@ -46,6 +46,8 @@ export interface InputEstimate {
   compressed: boolean;
   /** Some file is an archive (.tar, .zip, .tgz, …): files hold entries, the file count is not ingest's. */
   archives: boolean;
+  /** With `known`: the bytes of text earlier runs read of the files found. */
+  knownText?: number;
 }
 
 const COMPRESSED = /\.(?:gz|tgz|zip|bz2|xz|zst|z|lz4|7z)$/i;
@@ -57,6 +59,8 @@ export interface EstimateOptions {
   signal?: AbortSignal;
   /** Stop walking once this holds of what was found so far (the estimate returned is then a lower bound). */
   enough?: (so: InputEstimate) => boolean;
+  /** Bytes of text an earlier run read of each path (a scan's state): summed into `knownText`. */
+  known?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -66,7 +70,7 @@ export interface EstimateOptions {
  */
 export async function estimateInputs(paths: readonly string[], opts: EstimateOptions = {}): Promise<InputEstimate | null> {
   const maxEntries = opts.maxEntries ?? 200_000;
-  const est: InputEstimate = { bytes: 0, compressedBytes: 0, files: 0, compressed: false, archives: false };
+  const est: InputEstimate = { bytes: 0, compressedBytes: 0, files: 0, compressed: false, archives: false, ...(opts.known ? { knownText: 0 } : {}) };
   let stop = false;
   let entries = 0;
   const seen = new Set<string>();
@@ -78,6 +82,7 @@ export async function estimateInputs(paths: readonly string[], opts: EstimateOpt
       est.compressedBytes += size;
     }
     if (ARCHIVE.test(p)) est.archives = true;
+    if (opts.known) est.knownText = (est.knownText ?? 0) + (opts.known.get(p) ?? 0);
     if (opts.enough?.(est)) stop = true;
   };
   // (synchronous calls, with a turn of the event loop every few ms, as the ingest walk: one await
@@ -360,9 +365,15 @@ export function startProgress(paths: readonly string[], io: Pick<Io, 'errIsTTY' 
  * ends or fails: `run` gets the counters to pass to ingest. A run that `io.relocate` moves to its
  * own thread throws RanOnThread here, with that run's exit status (main returns it).
  */
-export async function withProgress<T>(paths: readonly string[], io: Pick<Io, 'errIsTTY' | 'errRaw' | 'relocate'>, quiet: boolean, run: (progress: IngestProgress | undefined) => Promise<T>): Promise<T> {
+export async function withProgress<T>(
+  paths: readonly string[],
+  io: Pick<Io, 'errIsTTY' | 'errRaw' | 'relocate'>,
+  quiet: boolean,
+  run: (progress: IngestProgress | undefined) => Promise<T>,
+  hint: RelocateHint = {},
+): Promise<T> {
   // (every command that reads the inputs comes here first: a big run goes on its own thread)
-  const code = io.relocate ? await io.relocate(paths) : null;
+  const code = io.relocate ? await io.relocate(paths, hint) : null;
   if (code !== null) throw new RanOnThread(code);
   const shown = startProgress(paths, io, quiet);
   try {

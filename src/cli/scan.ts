@@ -101,6 +101,7 @@ Example (crontab, every night at 06:10, last night's logs):
           window,
           lockWaitMs: lockWait * 1000,
         }),
+        { state: o.state ?? null },
       );
     } catch (e) {
       if (e instanceof StateError) throw new UsageError(e.message);

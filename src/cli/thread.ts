@@ -25,6 +25,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { estimateInputs, formatBytes, type InputEstimate } from './progress.js';
+import { textReadBefore } from '../scan/state.js';
 
 /** Estimated bytes of text from which a run moves (the reader threads start at the same size). */
 export const THREAD_FROM = 128 * 1024 * 1024;
@@ -54,9 +55,17 @@ export class RanOnThread extends Error {
   }
 }
 
-/** The text an estimate stands for: plain files their size, compressed ones COMPRESSION_GUESS times theirs. */
+/**
+ * The text an estimate stands for: plain files their size, compressed ones COMPRESSION_GUESS times
+ * theirs, less what an earlier scan read of them.
+ */
 export function estimatedText(e: InputEstimate): number {
-  return e.bytes - e.compressedBytes + COMPRESSION_GUESS * e.compressedBytes;
+  return Math.max(0, e.bytes - e.compressedBytes + COMPRESSION_GUESS * e.compressedBytes - (e.knownText ?? 0));
+}
+
+/** What a command knows of its run: `scan`'s state file (its new text is what counts). */
+export interface RelocateHint {
+  state?: string | null;
 }
 
 function threadFrom(env: NodeJS.ProcessEnv): number | null {
@@ -99,13 +108,22 @@ export interface ThreadHost {
  * For the CLI's `Io.relocate`: runs `argv` on a thread of its own when the inputs are big enough
  * and returns its exit status, or null to go on here.
  */
-export function relocator(argv: readonly string[], host: ThreadHost, env: NodeJS.ProcessEnv = process.env): (paths: readonly string[]) => Promise<number | null> {
-  return async (paths) => {
+export function relocator(argv: readonly string[], host: ThreadHost, env: NodeJS.ProcessEnv = process.env): (paths: readonly string[], hint?: RelocateHint) => Promise<number | null> {
+  return async (paths, hint = {}) => {
     const from = threadFrom(env);
     if (from === null || paths.includes('-') || running !== null) return null;
     // (at most 20,000 entries: ~10 µs each; a tree past that stays here)
-    const est = await estimateInputs(paths, { enough: (so) => estimatedText(so) >= from, maxEntries: 20_000 });
+    const estimate = (known?: ReadonlyMap<string, number>): Promise<InputEstimate | null> =>
+      estimateInputs(paths, { enough: (so) => estimatedText(so) >= from, maxEntries: 20_000, known });
+    let est = await estimate();
     if (est === null || estimatedText(est) < from) return null;
+    // A scan reads only what is new: its state says what was read (parsed only when the run
+    // looked big; a scan with nothing new over 1 GiB took 0.15 s and 15 MB more on a thread).
+    if (hint.state) {
+      const known = await textReadBefore(hint.state);
+      if (known) est = await estimate(known);
+      if (est === null || estimatedText(est) < from) return null;
+    }
     if (argv.includes('--debug')) {
       host.err(`rmq-forensics: debug: about ${formatBytes(estimatedText(est))} of text or more: the run goes on a thread with a ${THREAD_YOUNG_MB} MB young generation (RMQ_FORENSICS_THREAD=0 keeps it here)\n`);
     }

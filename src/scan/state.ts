@@ -53,6 +53,21 @@ export function emptyState(): ScanState {
 
 export class StateError extends Error {}
 
+/**
+ * Bytes of text the state says were read of each path (the most of any of its entries), or null
+ * when there is no readable state: a hint only (a rotated file keeps its path for new content).
+ */
+export async function textReadBefore(file: string): Promise<Map<string, number> | null> {
+  try {
+    const state = await loadState(file);
+    const out = new Map<string, number>();
+    for (const f of state.files) out.set(f.path, Math.max(out.get(f.path) ?? 0, f.bytesRead));
+    return out;
+  } catch {
+    return null;
+  }
+}
+
 export async function loadState(file: string): Promise<ScanState> {
   let text: string;
   try {

@@ -290,6 +290,16 @@ describe('progress: total estimate', () => {
     assert.deepEqual(await estimateInputs([dir], { enough: () => false }), await estimateInputs([dir]));
   });
 
+  it('`known`: the text earlier runs read of the files found, by path', async () => {
+    const known = new Map([
+      [path.join(dir, 'one.log'), 900],
+      [path.join(dir, 'a', 'b', 'three.log.gz'), 500],
+      [path.join(dir, 'elsewhere.log'), 7],
+    ]);
+    const e = await estimateInputs([dir], { known });
+    assert.deepEqual(e, { bytes: 1000 + 2345 + 77, compressedBytes: 77, files: 4, compressed: true, archives: false, knownText: 1400 });
+  });
+
   it('unknown (null, never an error) for stdin, a missing path, too many entries, or when cancelled', async () => {
     assert.equal(await estimateInputs(['-']), null);
     assert.equal(await estimateInputs([dir, '-']), null);

@@ -111,6 +111,21 @@ describe('thread: a big run on its own thread', () => {
     assert.equal(moved.replace(MOVED, ''), here);
   });
 
+  it('scan counts only the text its state says is new: its first run moves, a run with nothing new stays', async () => {
+    const est = await estimateInputs([seed]);
+    assert.ok(est);
+    const env = { RMQ_FORENSICS_THREAD: '', RMQ_FORENSICS_THREAD_FROM: String(estimatedText(est)) };
+    const state = path.join(tmp, 'state-bound.json');
+    const first = cli(['scan', seed, ...tz, '--state', state, '--format', 'json', '--debug'], false, { env });
+    assert.equal(first.status, 1, first.stderr);
+    assert.match(first.stderr, MOVED);
+    const again = cli(['scan', seed, ...tz, '--state', state, '--format', 'json', '--debug'], false, { env });
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, MOVED);
+    // (analyze has no state: the same bundle moves)
+    assert.match(cli(['analyze', seed, ...tz, '--format', 'json', '--debug'], false, { env }).stderr, MOVED);
+  });
+
   it('a run reading stdin stays on the main thread (standard input is not passed to threads)', () => {
     const log = readFileSync(path.join(seed, '172.66.1.31', 'logs', 'rocketmqlogs', 'broker.log'), 'utf8');
     const here = cli(['analyze', '-', ...tz, '--format', 'json', '--debug'], false, { input: log });
