@@ -7,6 +7,7 @@ import type { Io } from './main.js';
 import { VERSION } from './version.js';
 import { addInputOptions, addQuietOption, ingestOptions, UsageError, type RawInputOptions, type RawQuietOption } from './options.js';
 import { withProgress } from './progress.js';
+import type { RelocateHint } from './thread.js';
 import { reportProblems } from './problems.js';
 
 export interface RawAnalyzeOptions extends RawInputOptions, RawQuietOption {
@@ -33,14 +34,14 @@ export function colorWanted(when: string, io: Io): boolean {
 }
 
 /** Runs the pipeline with the shared options; reports input problems on stderr; exit 2 when nothing was read. */
-export async function runAnalysis(paths: string[], o: RawAnalyzeOptions, io: Io, allowed: string[]): Promise<Analysis | null> {
+export async function runAnalysis(paths: string[], o: RawAnalyzeOptions, io: Io, allowed: string[], hint: RelocateHint = {}): Promise<Analysis | null> {
   if (!allowed.includes(o.format)) throw new UsageError(`--format must be one of ${allowed.join(', ')}, got "${o.format}"`);
   const skew = Number(o.skew);
   if (!Number.isFinite(skew) || skew < 0) throw new UsageError(`--skew expects seconds (a number ≥ 0), got "${o.skew}"`);
   colorWanted(o.color, io);
   const base = ingestOptions(o);
   // The progress line (a terminal only) goes away when reading ends, and on failure.
-  const a = await withProgress(paths, io, Boolean(o.quiet), (progress) => analyze(paths, { ...base, stdin: io.stdin, skewMs: skew * 1000, version: VERSION, progress }));
+  const a = await withProgress(paths, io, Boolean(o.quiet), (progress) => analyze(paths, { ...base, stdin: io.stdin, skewMs: skew * 1000, version: VERSION, progress }), hint);
   reportProblems(io, a.ingest.problems, 'the report lists them all');
   for (const w of zoneWarnings(a)) io.err(`rmq-forensics: warning: ${w}\n`);
   if (nothingRead(a.ingest)) {

@@ -93,7 +93,7 @@ export function registerTimeline(program: Command, io: Io): void {
       if (!m) throw new UsageError(`--queue expects BROKER:QUEUEID, e.g. broker-b:0, got "${o.queue}"`);
       qf = { broker: m[1]!, id: Number(m[2]) };
     }
-    const a = await runAnalysis(paths, o, io, ['text', 'json']);
+    const a = await runAnalysis(paths, o, io, ['text', 'json'], { stay: true });
     if (!a) return;
     const timelines = [...a.context.queues.values()]
       .filter((t) => (o.group === undefined || t.key.group === o.group) && (qf === null || (t.key.brokerName === qf.broker && t.key.queueId === qf.id)))

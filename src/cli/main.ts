@@ -8,7 +8,7 @@ import { registerScan } from './scan.js';
 import { registerExplain, registerTimeline } from './explain.js';
 import { VERSION } from './version.js';
 import { guardOutput, guardStderr } from '../report/sanitize.js';
-import { forwardSignal, RanOnThread, relocator, stdoutClosedForThread, type RelocateHint } from './thread.js';
+import { forwardSignal, RanOnThread, relocator, type RelocateHint } from './thread.js';
 
 export interface Io {
   out(text: string): void;
@@ -57,15 +57,6 @@ export function buildProgram(io: Io): Command {
 
 /** Set once stdout's reader has gone away (`… | head`): the rest of the output is dropped. */
 let stdoutClosed = false;
-
-/**
- * On a run's own thread (cli-thread.ts), when the main thread saw stdout's reader go away: the
- * rest of the output is dropped, and a wait for stdout to drain ends (its stream is closed).
- */
-export function dropStdout(): void {
-  stdoutClosed = true;
-  process.stdout.destroy();
-}
 
 /**
  * Runs the CLI; returns the exit code. Never throws for usage or input errors. Everything written
@@ -148,7 +139,6 @@ export async function runCli(argv: string[] = process.argv): Promise<void> {
   const internal = (e: unknown): void => internalError(e, debug);
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' || e.code === 'ECONNRESET') {
-      if (!stdoutClosed) stdoutClosedForThread();
       stdoutClosed = true;
       return;
     }

@@ -47,12 +47,11 @@ describe('thread: a big run on its own thread', () => {
   const seed = path.join(FIXTURES, 'seed-000');
   const tz = ['--tz', 'Asia/Shanghai'];
 
-  it('analyze, timeline, explain and inputs give the same output, exit status and stderr on the thread', () => {
+  it('analyze, explain and inputs give the same output, exit status and stderr on the thread', () => {
     for (const args of [
       ['analyze', seed, ...tz, '--format', 'json'],
       ['analyze', seed, ...tz, '--format', 'json', '--fail-on-findings'],
       ['analyze', path.join(FIXTURES, 'ingest-mix'), ...tz, '--format', 'json'],
-      ['timeline', seed, ...tz, '--format', 'json'],
       ['explain', 'AC42020D00016267C3BB043EAE03BEF9', seed, ...tz, '--format', 'json'],
       ['inputs', seed, ...tz, '--format', 'json'],
     ]) {
@@ -63,6 +62,25 @@ describe('thread: a big run on its own thread', () => {
       assert.equal(moved.stderr, here.stderr, args.join(' '));
     }
     assert.equal(cli(['analyze', seed, ...tz, '--fail-on-findings'], true).status, 1);
+  });
+
+  it('an output larger than a pipe holds, to a reader that starts late, arrives whole (the thread writes to the descriptor, waiting while it is full)', () => {
+    const run = (env: string): string => {
+      const script = `${env} "${process.execPath}" "${BIN}" inputs "${FIXTURES}" --format json 2>/dev/null | (sleep 0.5; cat)`;
+      const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const here = run('RMQ_FORENSICS_THREAD=0');
+    assert.ok(here.length > 2 * 65536, `${here.length} bytes: not more than a pipe holds`);
+    assert.deepEqual(data(run('RMQ_FORENSICS_THREAD_FROM=0')), data(here));
+  });
+
+  it('timeline stays on the main thread (its output is made of short-lived objects a bounded young generation promotes)', () => {
+    const r = cli(['timeline', seed, ...tz, '--format', 'json', '--debug'], true);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, MOVED);
+    assert.deepEqual(data(r.stdout), data(cli(['timeline', seed, ...tz, '--format', 'json'], false).stdout));
   });
 
   it('the text report is the same, and --debug says the run moved (only when it did)', () => {
