@@ -8,18 +8,17 @@
  * resource limit. So once the inputs are known (the commands that read them all go through
  * `withProgress`), a run estimated at THREAD_FROM bytes of text or more starts the CLI again, same
  * arguments, on a thread with a 12 MB young generation, and the main thread waits for it:
- * measured with the bench bundles, peak RSS at 1 GiB went from 161–168 to 142–145 MB, at 4 GiB
- * from 183–188 to 148–160 MB, at 16 GiB (`--max-bytes 32G`) from 255 to 222 MB, at the same speed (the thread's start,
- * ~30 ms plus loading the CLI again, is paid only by runs of a second or more).
+ * measured with the bench bundles, peak RSS at 1 GiB went from 159–174 to 142–152 MB, at 4 GiB
+ * from 181–188 to 148–160 MB, at 16 GiB (`--max-bytes 32G`) from 255 to 222 MB, at the same
+ * speed (the thread's start, ~30 ms plus loading the CLI again, is paid only by runs of a second
+ * or more). `scan` counts only the text its state says is new; `timeline` stays (RelocateHint).
  *
  * What the main thread still does for the run: its terminal state (stdout/stderr a TTY, the
- * terminal's width) goes with it; Ctrl-C and SIGTERM are passed on so the thread exits the way the
- * main thread would (its exit hooks erase the progress line and remove the spill directory);
- * the thread writes its output straight to the stdout descriptor (a worker's `process.stdout`
- * forwards every write through the main thread: `timeline` over 1 GiB took 31.5 s that way,
- * 22.4 s on the main thread) and its stderr through the main thread (in order, flushed before its
- * exit); the thread's exit status becomes the process's. Standard input (`-`) is not
- * passed to threads: a run reading it stays where it is.
+ * terminal's width) goes with it; Ctrl-C and SIGTERM are passed on so the thread exits the way
+ * the main thread would (its exit hooks erase the progress line and remove the spill directory);
+ * the thread's exit status becomes the process's. The thread writes stdout and stderr to their
+ * descriptors itself (cli-thread.ts). Standard input (`-`) is not passed to threads: a run
+ * reading it stays where it is.
  *
  * `RMQ_FORENSICS_THREAD=0` keeps every run on the main thread; `RMQ_FORENSICS_THREAD_FROM` sets
  * the bound in bytes (tests set 0).
