@@ -15,7 +15,7 @@ import { fastPath } from './fastpath.js';
 import { sniffContent } from './sniff.js';
 import { directChunks, peekChunks } from './stream.js';
 import { findResume, headHash, unchangedSince, type ResumePoint } from './resume.js';
-import { Interner, leanEvent, leanEvents, leanFrom, RawTexts } from '../model/lean.js';
+import { Interner, leanEvent, leanEvents, leanFrom, RawTexts, WarmTable } from '../model/lean.js';
 import { describeFsError, errorText, walkInputs, type SourceFile, type WalkProblem } from './walk.js';
 
 export interface ZoneForGlob {
@@ -216,9 +216,11 @@ export async function ingest(inputs: readonly string[], opts: IngestOptions): Pr
   await Promise.all(inFlight);
   await pool?.close();
   // The routine lines become events now that the reader threads are gone (their memory with them).
+  // (one table of columns for them all; each event reads its text from the warm lines' own
+  // blocks: it is not compressed again)
+  const table = new WarmTable(perFileWarm.reduce((n, w) => n + (w?.count ?? 0), 0));
   perFileWarm.forEach((warm, slot) => {
-    // (each event reads its text from the warm lines' own blocks: it is not compressed again)
-    if (warm) perFile[slot] = byLine(perFile[slot]!, leanFrom(warm.parsed(), warm, strings));
+    if (warm) perFile[slot] = byLine(perFile[slot]!, leanFrom(warm.parsed(), warm, strings, table));
   });
   if (opts.progress) {
     Object.defineProperty(opts.progress, 'bytesRead', { value: budget.used, writable: true, configurable: true, enumerable: true });

@@ -6,7 +6,7 @@ import { CLIENT_LOGBACK_FORMAT } from '../../src/formats/client-log.js';
 import { fastPath } from '../../src/ingest/fastpath.js';
 import { allEvents, ingest, type IngestOptions } from '../../src/ingest/index.js';
 import type { RmqEvent } from '../../src/model/events.js';
-import { Interner, RawTexts, leanEvents, leanFrom } from '../../src/model/lean.js';
+import { Interner, RawTexts, WarmTable, leanEvents, leanFrom } from '../../src/model/lean.js';
 import { packLines, unpackLines } from '../../src/model/pack.js';
 import { resolveZone } from '../../src/model/time.js';
 import { FIXTURES, parseWith } from '../helpers.js';
@@ -134,7 +134,7 @@ describe('lean events: first lines kept compressed per file, field strings share
     };
     const parsed = lines.map((text, at) => ({ event: made('connection-failure', { remote: null, op: 'x' }, at === 1 ? `${text} (as parsed)` : text, `2023-09-05 03:10:0${at}.00${8 + at}`, at + 1), text, at }));
     const before = json(parsed.map((p) => p.event));
-    const out = leanFrom(parsed, store, new Interner());
+    const out = leanFrom(parsed, store, new Interner(), new WarmTable(parsed.length));
     assert.equal(reads, 0, 'nothing is read while the events are made');
     assert.deepEqual(json(out), before);
     assert.equal(out[0]!.raw, lines[0]);
@@ -145,6 +145,56 @@ describe('lean events: first lines kept compressed per file, field strings share
     void out[1]!.raw;
     assert.equal(reads, 1, 'the event whose text matched reads the store; the other its own copy');
     assert.ok(afterJson >= 2);
+  });
+
+  it('events parsed again are rows of one table: the same as the events, across kinds, levels, threads and stamps not in the line; host and seq can be set, nothing else', () => {
+    const lines = [
+      '2023-09-05 03:10:00,008 INFO RocketmqClient - send heart beat to broker[broker-b 0 172.66.1.31:10911] success',
+      '2023-09-05T03:10:01,009 WARN RocketmqRemoting - closeChannel: close the connection to remote address[172.66.1.31:10911] result: true',
+      '2023-09-05 03:10:02,010 WARN RocketmqRemoting - no stamp of its own',
+    ];
+    const parsed = lines.map((text, at) => {
+      const e = made(at === 0 ? 'heartbeat-ok' : 'connection-failure', at === 0 ? { brokerName: 'broker-b', brokerId: 0, brokerAddr: '172.66.1.31:10911' } : { remote: '172.66.1.31:10911', op: 'closeChannel' }, text, at === 2 ? '2023-09-05 03:10:09.999' : `2023-09-05 03:10:0${at}.00${8 + at}`, (at + 1) * 7);
+      (e as { level: string | null }).level = at === 0 ? 'INFO' : 'WARN';
+      (e as { thread: string | null }).thread = at === 1 ? 'NettyClientSelector_1' : null;
+      (e as { host: string | null }).host = '172.66.6.3';
+      (e as { instant: number }).instant = 1693854600008 + at * 1001;
+      return { event: e, text, at };
+    });
+    // (one more than it may hold: the last stays as it was made)
+    const extra = { event: made('info', { what: 'x' }, 'x', '2023-09-05 03:10:03.000', 99), text: 'x', at: 3 };
+    const before = json([...parsed.map((p) => p.event), extra.event]);
+    const out = leanFrom([...parsed, extra], { text: (i: number) => lines[i]! }, new Interner(), new WarmTable(3));
+    assert.deepEqual(json(out), before);
+    assert.equal(out[3], extra.event);
+    assert.equal(out[2]!.timestampText, '2023-09-05 03:10:09.999');
+    assert.equal(out[1]!.timestampText, '2023-09-05 03:10:01.009');
+    assert.equal(out[0]!.kind, 'heartbeat-ok');
+    assert.equal(out[1]!.thread, 'NettyClientSelector_1');
+    assert.equal(out[0]!.instant, 1693854600008);
+    out[1]!.seq = 3e8 + 14;
+    out[1]!.host = '172.66.6.4';
+    assert.equal(out[1]!.seq, 3e8 + 14);
+    assert.equal(out[1]!.host, '172.66.6.4');
+    assert.equal(out[0]!.host, '172.66.6.3', 'one row set, not the others');
+    assert.throws(() => {
+      (out[0] as { instant: number }).instant = 1;
+    }, TypeError);
+  });
+
+  it('a column of more than 256, then more than 65,536 distinct values still reads each row back', () => {
+    const n = 70_000;
+    const raw = '2023-09-05 03:10:00,008 WARN RocketmqRemoting - x';
+    const parsed = Array.from({ length: n }, (_, i) => {
+      const e = made('connection-failure', { remote: null, op: 'x' }, raw, '2023-09-05 03:10:00.008', i + 1);
+      (e as { thread: string | null }).thread = `T${i}`;
+      return { event: e, text: raw, at: i };
+    });
+    const out = leanFrom(parsed, { text: () => raw }, new Interner(), new WarmTable(n));
+    for (const i of [0, 255, 256, 257, 65_535, 65_536, 65_537, n - 1]) {
+      assert.equal(out[i]!.thread, `T${i}`);
+      assert.equal(out[i]!.line, i + 1);
+    }
   });
 
   it('equal fields are shared within a kind, never across kinds; a kind of mostly distinct fields stops being looked up', () => {
