@@ -209,18 +209,17 @@ class LeanEvent {
 
   constructor(e: RmqEvent, texts: TextSource, at: number, strings: Interner) {
     this.kind = e.kind;
-    this.fields = strings.fields(e.kind, internFields(e.fields, strings) as Record<string, unknown>) as RmqEvent['fields'];
+    this.fields = sharedFields(e, strings);
     this.file = e.file;
     this.line = e.line;
     this.host = e.host;
-    // (read back from the line when asked for: a copy of its own was 72 bytes an event)
-    this.#ts = stampRef(e.raw, e.timestampText) ?? flatten(e.timestampText);
+    this.#ts = stampOf(e);
     this.instant = e.instant;
     this.precision = e.precision;
     this.zone = e.zone;
     this.exception = e.exception;
-    this.level = e.level === null ? null : strings.intern(e.level);
-    this.thread = e.thread === null ? null : strings.intern(e.thread);
+    this.level = shared(e.level, strings);
+    this.thread = shared(e.thread, strings);
     this.seq = e.seq;
     this.#texts = texts;
     this.#at = at;
@@ -239,6 +238,24 @@ class LeanEvent {
   toJSON(): Record<string, unknown> {
     return asParsed(this as unknown as RmqEvent);
   }
+}
+
+/** The event's fields as the shared object equal to them (their strings shared copies). */
+function sharedFields(e: RmqEvent, strings: Interner): RmqEvent['fields'] {
+  return strings.fields(e.kind, internFields(e.fields, strings) as Record<string, unknown>) as RmqEvent['fields'];
+}
+
+/** A level or thread name as a shared copy. */
+function shared(v: string | null, strings: Interner): string | null {
+  return v === null ? null : strings.intern(v);
+}
+
+/**
+ * Where the event's timestamp text is in its line (stampRef), read back from there when asked
+ * for (a copy of its own was 72 bytes an event); else the text itself, a flat copy.
+ */
+function stampOf(e: RmqEvent): number | string {
+  return stampRef(e.raw, e.timestampText) ?? flatten(e.timestampText);
 }
 
 /** An event's properties as a plain object, in the order the line parsers make them (KEYS). */
@@ -431,7 +448,7 @@ export class WarmTable {
   add(e: RmqEvent, texts: TextSource, at: number, strings: Interner): RmqEvent {
     const i = this.n++;
     this.kind.set(i, e.kind);
-    this.fields.push(strings.fields(e.kind, internFields(e.fields, strings) as Record<string, unknown>) as RmqEvent['fields']);
+    this.fields.push(sharedFields(e, strings));
     this.file.set(i, e.file);
     this.line[i] = e.line;
     this.host.set(i, e.host);
@@ -439,16 +456,16 @@ export class WarmTable {
     this.precision.set(i, e.precision);
     this.zone.set(i, e.zone);
     this.exception.set(i, e.exception);
-    this.level.set(i, e.level === null ? null : strings.intern(e.level));
-    this.thread.set(i, e.thread === null ? null : strings.intern(e.thread));
+    this.level.set(i, shared(e.level, strings));
+    this.thread.set(i, shared(e.thread, strings));
     this.seq[i] = e.seq;
     this.source.set(i, texts);
     this.at[i] = at;
-    const ref = stampRef(e.raw, e.timestampText);
-    if (ref === null) {
+    const ts = stampOf(e);
+    if (typeof ts === 'string') {
       this.ts[i] = -1;
-      this.stamps.set(i, flatten(e.timestampText));
-    } else this.ts[i] = ref;
+      this.stamps.set(i, ts);
+    } else this.ts[i] = ts;
     return new WarmEvent(this, i) as unknown as RmqEvent;
   }
 }
