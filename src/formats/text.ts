@@ -227,6 +227,15 @@ function prefixIndexOf(table: readonly AnySignature[]): PrefixIndex {
   return idx;
 }
 
+const routineTables = new WeakMap<readonly AnySignature[], readonly AnySignature[]>();
+
+/** The signatures of a table whose kind is a routine one (WARM_KINDS), in table order: one array per table. */
+export function routineSignatures(table: readonly AnySignature[]): readonly AnySignature[] {
+  let sub = routineTables.get(table);
+  if (!sub) routineTables.set(table, (sub = table.filter((s) => WARM_KINDS.has(s.kind))));
+  return sub;
+}
+
 /**
  * Matches an entry against a signature table; at most one signature may claim it. The fast path
  * tries only the signatures whose literal prefix the message starts with, plus those without one
@@ -412,7 +421,8 @@ export interface TextParserOptions {
 
 /** Line layout + signature table → a parser that folds multi-line entries and emits events. */
 export function createTextParser(ctx: FileContext, sink: ParseSink, opts: TextParserOptions): LineParser {
-  const { layout, signatures } = opts;
+  const { layout } = opts;
+  const signatures = sink.routineOnly && fastPath.enabled ? routineSignatures(opts.signatures) : opts.signatures;
   const zone = layout.zone === 'GMT+8' ? GMT8 : ctx.hostZone;
   const zoneRule: ZoneRule = layout.zone === 'GMT+8' ? { zone: 'GMT+8', from: 'pattern' } : ctx.hostZoneRule;
   let pending: Pending | null = null;

@@ -90,6 +90,12 @@ export interface ParseSink {
    * are not held while the reader threads still run).
    */
   warm?(kind: EventKind, raw: string, line: number, instant: number): void;
+  /**
+   * Every line given is one handed to `cold` or `warm` before (a reparse): only the signatures of
+   * those kinds (WARM_KINDS) are tried. Their first match is the whole table's, since the table's
+   * first match was of such a kind.
+   */
+  routineOnly?: boolean;
 }
 
 export interface LineParser {

@@ -410,6 +410,7 @@ export function reparser(spec: ReparseSpec): (lines: readonly { text: string; li
   return (lines) => {
     const out: RmqEvent[] = [];
     const again: ParseSink = {
+      routineOnly: true,
       counts: { total: 0, recognised: 0, unrecognised: 0, continuation: 0, skipped: 0 },
       event: (e) => out.push(e),
       unrecognised: () => {},

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BROKER_SIGNATURES } from '../../src/formats/signatures/broker.js';
 import { CLIENT_SIGNATURES } from '../../src/formats/signatures/client.js';
-import { matchSignature, matchSignatureSimple } from '../../src/formats/text.js';
+import { matchSignature, matchSignatureSimple, routineSignatures } from '../../src/formats/text.js';
+import { WARM_KINDS } from '../../src/model/cold.js';
 import type { AnySignature, Entry } from '../../src/formats/types.js';
 
 const entry = (msg: string): Entry => ({ msg, continuation: [], exception: null, level: null, thread: null, logger: null });
@@ -30,6 +31,30 @@ describe('the anchor prefilter and the [persistAll] reader agree with the plain 
         }
       }
     }
+  });
+
+  it('a line first matched by a routine kind (a reparse of warm or cold lines) matches the same in the routine kinds alone', () => {
+    let routine = 0;
+    for (const table of [CLIENT_SIGNATURES, BROKER_SIGNATURES]) {
+      const sub = routineSignatures(table);
+      assert.ok(sub.length > 0 && sub.length < table.length);
+      for (const s of table) {
+        for (const sample of s.samples) {
+          const first = sample.split('\n', 1)[0]!;
+          const i = first.indexOf(' - ');
+          const msg = i >= 0 ? first.slice(i + 3) : first;
+          for (let k = 0; k < msg.length; k += 7) {
+            const full = matchSignature(table, entry(msg.slice(k)));
+            if (!full || !WARM_KINDS.has(full.sig.kind)) continue;
+            routine++;
+            const again = matchSignature(sub, entry(msg.slice(k)));
+            assert.equal(again?.sig.id, full.sig.id, msg.slice(k));
+            assert.deepStrictEqual(again?.fields, full.fields, msg.slice(k));
+          }
+        }
+      }
+    }
+    assert.ok(routine > 50, `${routine} routine lines`);
   });
 
   it('on [persistAll] lines that are almost of the usual shape', () => {
