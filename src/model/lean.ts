@@ -406,7 +406,7 @@ class Palette<T> {
 export class WarmTable {
   n = 0;
   readonly kind: Palette<RmqEvent['kind']>;
-  readonly fields: RmqEvent['fields'][] = [];
+  readonly fields: RmqEvent['fields'][];
   readonly file: Palette<string>;
   readonly line: Uint32Array;
   readonly host: Palette<string | null>;
@@ -425,6 +425,7 @@ export class WarmTable {
 
   constructor(private readonly capacity: number) {
     this.kind = new Palette(capacity);
+    this.fields = new Array<RmqEvent['fields']>(capacity);
     this.file = new Palette(capacity);
     this.line = new Uint32Array(capacity);
     this.host = new Palette(capacity);
@@ -448,7 +449,7 @@ export class WarmTable {
   add(e: RmqEvent, texts: TextSource, at: number, strings: Interner): RmqEvent {
     const i = this.n++;
     this.kind.set(i, e.kind);
-    this.fields.push(sharedFields(e, strings));
+    this.fields[i] = sharedFields(e, strings);
     this.file.set(i, e.file);
     this.line[i] = e.line;
     this.host.set(i, e.host);
