@@ -45,7 +45,7 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .addHelpText('after', '\nAny command takes --debug: print the stack trace of an internal error (never printed otherwise).');
+    .addHelpText('after', '\nAny command takes --debug: print the stack trace of an internal error (never printed otherwise), and say when a big run goes on a thread of its own.');
   registerAnalyze(program, io);
   registerExplain(program, io);
   registerTimeline(program, io);
