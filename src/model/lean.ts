@@ -119,19 +119,30 @@ export class Interner {
    */
   fields(kind: string, f: Record<string, unknown>): Record<string, unknown> {
     let shared = this.byKind.get(kind);
-    if (shared === undefined) this.byKind.set(kind, (shared = { map: new Map(), asked: 0, off: false }));
+    if (shared === undefined) this.byKind.set(kind, (shared = { map: new Map(), asked: 0, off: false, last: null }));
     if (shared.off) return f;
+    // (routine lines repeat the line before: equal to the object last shared, it is that one,
+    // as the map would say, without making its key)
+    const last = shared.last;
+    if (last !== null && sameFlat(last, f, 0)) {
+      shared.asked++;
+      return last;
+    }
     const key = fieldsKey(f);
     if (key === null) return f;
     shared.asked++;
     const hit = shared.map.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return (shared.last = hit);
     if (shared.asked >= 2_000 && shared.map.size > shared.asked / 2) {
       shared.off = true;
       shared.map.clear();
+      shared.last = null;
       return f;
     }
-    if (shared.map.size < 50_000) shared.map.set(key, f);
+    if (shared.map.size < 50_000) {
+      shared.map.set(key, f);
+      shared.last = f;
+    }
     return f;
   }
 }
@@ -140,6 +151,29 @@ interface SharedFields {
   map: Map<string, Record<string, unknown>>;
   asked: number;
   off: boolean;
+  /** The object the map gave or took last (its key is in the map). */
+  last: Record<string, unknown> | null;
+}
+
+/**
+ * Whether `b` has `a`'s names in `a`'s order and its values: flat ones equal and of one type,
+ * plain objects one level down the same way (what makes fieldsKey's keys equal).
+ */
+function sameFlat(a: Record<string, unknown>, b: Record<string, unknown>, depth: number): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i]) return false;
+    const x = a[k];
+    const y = b[k];
+    if (x !== null && typeof x === 'object') {
+      if (depth > 0 || Array.isArray(x) || y === null || typeof y !== 'object' || Array.isArray(y)) return false;
+      if (!sameFlat(x as Record<string, unknown>, y as Record<string, unknown>, 1)) return false;
+    } else if (typeof x !== typeof y || !Object.is(x, y)) return false;
+  }
+  return true;
 }
 
 /** A key naming every name, type and value of a fields object; null when it holds more than flat values one level down. */

@@ -197,6 +197,27 @@ describe('lean events: first lines kept compressed per file, field strings share
     }
   });
 
+  it('fields equal to the ones shared last are that object (as the map would give); names in another order, other types, arrays are not', () => {
+    const strings = new Interner();
+    const q = (id: number): Record<string, unknown> => ({ topic: 't', brokerName: 'broker-b', queueId: id });
+    const a = strings.fields('k', { group: 'g', mq: q(0), n: 1 });
+    assert.equal(strings.fields('k', { group: 'g', mq: q(0), n: 1 }), a);
+    const b = strings.fields('k', { group: 'g', mq: q(1), n: 1 });
+    assert.notEqual(b, a);
+    assert.equal(strings.fields('k', { group: 'g', mq: q(0), n: 1 }), a, 'from the map again');
+    assert.equal(strings.fields('k', { group: 'g', mq: q(0), n: 1 }), a, 'and then as the last one');
+    const swapped = { n: 1, group: 'g', mq: q(0) };
+    assert.equal(strings.fields('k', swapped), swapped);
+    const typed = { group: 'g', mq: q(0), n: '1' };
+    assert.equal(strings.fields('k', typed), typed);
+    const listed = { group: 'g', mq: [q(0)], n: 1 };
+    assert.equal(strings.fields('k', listed), listed);
+    assert.equal(strings.fields('k', { group: 'g', mq: q(0), n: 1 }), a);
+    // (-0 and 0 make one key: the map's answer, not the last object's)
+    const zero = strings.fields('z', { n: 0 });
+    assert.equal(strings.fields('z', { n: -0 }), zero);
+  });
+
   it('equal fields are shared within a kind, never across kinds; a kind of mostly distinct fields stops being looked up', () => {
     const strings = new Interner();
     const raw = '2023-09-05 03:10:00,008 WARN RocketmqRemoting - x';
