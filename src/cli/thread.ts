@@ -26,13 +26,12 @@
 import { Worker } from 'node:worker_threads';
 import { estimateInputs, formatBytes, type InputEstimate } from './progress.js';
 import { textReadBefore } from '../scan/state.js';
+import { GZIP_TEXT_GUESS } from '../ingest/pool.js';
 
 /** Estimated bytes of text from which a run moves (the reader threads start at the same size). */
 export const THREAD_FROM = 128 * 1024 * 1024;
 /** The run's thread's young generation, in MB (V8 splits it into two semi-spaces and a large-object space). */
 export const THREAD_YOUNG_MB = 12;
-/** A compressed file's text is taken as this many times its size (as the reader threads guess without a gzip trailer). */
-const COMPRESSION_GUESS = 10;
 /** How long the thread may take to act on a signal before the process exits without it. */
 const SIGNAL_GRACE_MS = 2000;
 
@@ -56,11 +55,11 @@ export class RanOnThread extends Error {
 }
 
 /**
- * The text an estimate stands for: plain files their size, compressed ones COMPRESSION_GUESS times
+ * The text an estimate stands for: plain files their size, compressed ones GZIP_TEXT_GUESS times
  * theirs, less what an earlier scan read of them.
  */
 export function estimatedText(e: InputEstimate): number {
-  return Math.max(0, e.bytes - e.compressedBytes + COMPRESSION_GUESS * e.compressedBytes - (e.knownText ?? 0));
+  return Math.max(0, e.bytes - e.compressedBytes + GZIP_TEXT_GUESS * e.compressedBytes - (e.knownText ?? 0));
 }
 
 /** What a command knows of its run. */

@@ -48,6 +48,12 @@ export interface Pool {
   close(): Promise<void>;
 }
 
+/**
+ * A gzipped file's text is taken as this many times its size when its trailer does not say (the
+ * bench's pieces are 10–30 times smaller than their text).
+ */
+export const GZIP_TEXT_GUESS = 10;
+
 /** Files smaller than this are read in-process (a worker's start-up costs more than they do). */
 const MIN_BYTES = 1024 * 1024;
 /**
@@ -95,7 +101,7 @@ class WorkerPool implements Pool {
   wants(src: SourceFile, known = 0): boolean {
     // (a gzipped log's text size from its trailer, else about ten times its size; what a scan
     // read before is not read again)
-    const text = Math.max(0, (src.textSize ?? (src.size ?? 0) * (src.gzipped ? 10 : 1)) - known);
+    const text = Math.max(0, (src.textSize ?? (src.size ?? 0) * (src.gzipped ? GZIP_TEXT_GUESS : 1)) - known);
     this.seen += text;
     return src.independent === true && src.mtimeMs !== null && !src.path.includes('!/') && text >= this.minBytes && this.seen >= this.from;
   }

@@ -226,22 +226,19 @@ export class ColdFile {
    */
   *parsed(): Generator<{ event: RmqEvent; text: string; at: number }> {
     let at = 0;
-    const batches = function* (this: ColdFile): Generator<{ text: string; line: number }[]> {
-      for (const b of this.blocks) {
-        const texts = textsOf(b);
-        const { lines } = linesOf(b);
-        const batch: { text: string; line: number }[] = [];
-        for (let i = 0; i < b.n; i++) batch.push({ text: texts[i]!, line: lines[i]! });
-        yield batch;
-      }
-      const batch: { text: string; line: number }[] = [];
-      for (let i = 0; i < this.pending.length; i++) batch.push({ text: this.pending[i]!, line: this.lineNos[i]! });
-      yield batch;
-    };
-    for (const batch of batches.call(this)) {
+    for (const batch of this.batches()) {
       const parsed = this.reparse(batch);
       for (let i = 0; i < batch.length; i++) yield { event: this.finish(parsed[i], batch[i]!.line), text: batch[i]!.text, at: at++ };
     }
+  }
+
+  /** Each block's lines (text and line number), then the pending ones: a batch each. */
+  private *batches(): Generator<{ text: string; line: number }[]> {
+    for (const b of this.blocks) {
+      const { lines } = linesOf(b);
+      yield textsOf(b).map((text, i) => ({ text, line: lines[i]! }));
+    }
+    yield this.pending.map((text, i) => ({ text, line: this.lineNos[i]! }));
   }
 
   private finish(e: RmqEvent | undefined, line: number): RmqEvent {
